@@ -1,0 +1,45 @@
+# Sounding Board: `make run` to try it, `make test` to check it.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export FLASK_APP := app.py
+
+.PHONY: run test lint format migrate seed serve clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+## run: install, migrate, seed the demo (once) and serve on http://127.0.0.1:$(PORT)
+run: migrate seed serve
+
+migrate: $(VENV)/.installed
+	$(BIN)/flask db upgrade
+
+seed: $(VENV)/.installed
+	$(BIN)/flask seed-demo
+
+serve: $(VENV)/.installed
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+## test: install what the tests need, lint, and run the whole suite
+test: $(VENV)/.dev-installed lint
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.dev-installed
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

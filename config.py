@@ -1,0 +1,108 @@
+"""Settings for each environment, read from the environment where a deployment sets them."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return f"sqlite:///{INSTANCE_DIR / 'sounding_board.sqlite3'}"
+    # Heroku-style URLs name the driver "postgres"; SQLAlchemy wants psycopg 3 spelled out.
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgres://")
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
+def development_secret_key(instance_dir: Path) -> str:
+    """Return a per-checkout random key kept in instance/, never a constant in the code."""
+    path = instance_dir / "secret_key"
+    if not path.exists():
+        instance_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class Config:
+    """Development defaults: SQLite in instance/, no external services needed."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None
+    SQLALCHEMY_DATABASE_URI = _database_url()
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+    DISTRICT_NAME = os.environ.get("DISTRICT_NAME", "Sounding Board demo district")
+    DISTRICT_TIMEZONE = os.environ.get("DISTRICT_TIMEZONE", "America/Los_Angeles")
+
+    COMMENT_MAX_CHARS = 5_000
+    DISPLAY_NAME_MAX_CHARS = 60
+    # A 5,000-character comment in a four-byte script is 20 KB, 60 KB once percent-encoded.
+    MAX_CONTENT_LENGTH = 256 * 1024
+    IMPORT_MAX_ROWS = 50_000
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = 4 * 3600
+    STAFF_IDLE_TIMEOUT_S = 30 * 60
+    STAFF_ABSOLUTE_TIMEOUT_S = 12 * 3600
+
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    RATE_LIMIT_LOGIN = "10 per minute;50 per hour"
+    RATE_LIMIT_REGISTER = "5 per minute;30 per hour"
+    RATE_LIMIT_COMMENT = "10 per minute;60 per hour"
+
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    LANGUAGES = {"en": "English", "es": "Español"}
+
+    HSTS = False
+    PREFERRED_URL_SCHEME = "http"
+
+
+class DevelopmentConfig(Config):
+    # Without SECRET_KEY the factory makes a random one in instance/ (see development_secret_key).
+    DEVELOPMENT_SECRET_KEY_FILE = True
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-only-secret-key"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    PROPAGATE_EXCEPTIONS = True
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False
+    # Hashing at production cost makes the suite slow without testing anything more.
+    PASSWORD_HASH_FAST = True
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+    HSTS = True
+
+    def __init__(self) -> None:
+        if not os.environ.get("SECRET_KEY"):
+            raise RuntimeError("SECRET_KEY must be set in the environment in production.")
+        self.SECRET_KEY = os.environ["SECRET_KEY"]
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "production": ProductionConfig,
+    "testing": TestConfig,
+}

@@ -1,0 +1,1 @@
+"""The public site: accounts, consultations, comments and surveys."""

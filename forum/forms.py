@@ -1,0 +1,191 @@
+"""Forms of the public site: they validate input and nothing else."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
+
+from forum.choices import LANGUAGES, POSITION_LABELS, ROLE_LABELS
+from forum.models import ConsultationStatus, ModerationMode
+from forum.models.comments import FORM_ROLES
+
+
+def choices(pairs: object) -> list[SelectChoice]:
+    """Turn (value, label) pairs into WTForms choices."""
+    return [SelectChoice(value, label) for value, label in pairs]  # type: ignore[attr-defined]
+
+
+def optional_int(value: object) -> int | None:
+    if value in (None, "", "None"):
+        return None
+    return int(value)  # type: ignore[call-overload]
+
+
+class NotBlank:
+    """Refuse text that is empty once whitespace is ignored, keeping the text itself as typed."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def __call__(self, form: FlaskForm, field: StringField) -> None:
+        if not field.data or not field.data.strip():
+            raise ValidationError(self.message)
+
+
+class MaxChars:
+    """Refuse text over the published limit, saying how long it is."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+
+    def __call__(self, form: FlaskForm, field: StringField) -> None:
+        if field.data and len(field.data) > self.limit:
+            raise ValidationError(
+                _l(
+                    "Comments can be at most %(limit)s characters; this one has %(count)s.",
+                    limit=f"{self.limit:,}",
+                    count=f"{len(field.data):,}",
+                )
+            )
+
+
+class RegisterForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    display_name = StringField(
+        _l("Display name"),
+        description=_l("Shown with your comments. Students: please do not use your full name."),
+        validators=[NotBlank(_l("Choose a display name.")), Length(max=60)],
+    )
+    password = PasswordField(
+        _l("Password"),
+        description=_l("12 to 64 characters. A phrase of several words works well."),
+        validators=[DataRequired()],
+    )
+    confirm = PasswordField(
+        _l("Repeat password"),
+        validators=[
+            DataRequired(),
+            EqualTo("password", message=_l("The passwords differ.")),
+        ],
+    )
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
+    next = HiddenField()
+
+
+class CommentForm(FlaskForm):
+    text = TextAreaField(
+        _l("Your comment"),
+        validators=[NotBlank(_l("Write a comment before sending it."))],
+    )
+    author_name = StringField(
+        _l("Name to show with your comment"),
+        description=_l("Students: a first name or nickname is enough."),
+        validators=[Optional(), Length(max=60)],
+    )
+    stakeholder_role = SelectField(
+        _l("I am a"),
+        choices=choices([("", _l("Choose one"))] + [(r.value, ROLE_LABELS[r]) for r in FORM_ROLES]),
+        validators=[InputRequired(_l("Choose the role that fits you best."))],
+    )
+    school_id = SelectField(_l("School (optional)"), coerce=optional_int, validators=[Optional()])
+    declared_position = RadioField(
+        _l("Your position on the proposal"),
+        choices=choices((p.value, label) for p, label in POSITION_LABELS.items()),
+        validators=[InputRequired(_l("Choose a position, or “Prefer not to say”."))],
+    )
+    preferred_language = SelectField(
+        _l("Preferred language"),
+        choices=choices(LANGUAGES.items()),
+        default="en",
+        validators=[InputRequired()],
+    )
+    section_id = SelectField(_l("Comment on"), coerce=optional_int, validators=[Optional()])
+    parent_id = HiddenField(filters=[optional_int])
+    idempotency_key = HiddenField(validators=[DataRequired(), Length(min=16, max=64)])
+
+    def __init__(self, *args: object, max_chars: int, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.text.validators = [*self.text.validators, MaxChars(max_chars)]
+
+
+class WithdrawForm(FlaskForm):
+    """Only the CSRF token: withdrawing is a POST like every state change."""
+
+
+class ConsultationForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[NotBlank(_l("Give a title.")), Length(max=200)])
+    slug = StringField(
+        _l("Web address"),
+        description=_l("Lower-case letters, digits and hyphens, e.g. school-safety-plan."),
+        validators=[DataRequired(), Length(max=80)],
+    )
+    summary = TextAreaField(
+        _l("Summary"), validators=[NotBlank(_l("Give a summary.")), Length(max=2000)]
+    )
+    body_markdown = TextAreaField(
+        _l("Plan text (Markdown)"),
+        description=_l("Each “## Heading” starts a numbered section people can comment on."),
+        validators=[NotBlank(_l("Give the plan's text.")), Length(max=200_000)],
+    )
+    proposal = StringField(
+        _l("Proposal"),
+        description=_l("One sentence that positions are measured against."),
+        validators=[
+            NotBlank(_l("State the proposal in one sentence.")),
+            Length(max=500),
+        ],
+    )
+    meeting_date = DateField(_l("Board meeting date"), validators=[Optional()])
+    agenda_item = StringField(_l("Agenda item number"), validators=[Optional(), Length(max=40)])
+    opens_at = DateTimeLocalField(
+        _l("Comments open"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()]
+    )
+    closes_at = DateTimeLocalField(
+        _l("Comments close"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()]
+    )
+    status = SelectField(
+        _l("Status"),
+        choices=choices(
+            [
+                (ConsultationStatus.DRAFT.value, _l("Draft (not public)")),
+                (ConsultationStatus.OPEN.value, _l("Open")),
+                (ConsultationStatus.CLOSED.value, _l("Closed")),
+            ]
+        ),
+    )
+    allow_guest_comments = BooleanField(_l("Allow comments without an account"))
+    moderation_mode = SelectField(
+        _l("Moderation"),
+        choices=choices(
+            [
+                (ModerationMode.POST.value, _l("Publish at once unless screening holds it")),
+                (ModerationMode.PRE.value, _l("Every comment waits for a moderator")),
+            ]
+        ),
+    )

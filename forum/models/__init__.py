@@ -1,0 +1,34 @@
+"""The public site's records: accounts, the district, consultations and comments."""
+
+from forum.models.comments import (
+    Channel,
+    Comment,
+    CommentStatus,
+    Position,
+    StakeholderRole,
+)
+from forum.models.consultations import (
+    Consultation,
+    ConsultationStatus,
+    ModerationMode,
+    Section,
+)
+from forum.models.districts import District, School
+from forum.models.users import PRIVILEGED_ROLES, Role, User
+
+__all__ = [
+    "PRIVILEGED_ROLES",
+    "Channel",
+    "Comment",
+    "CommentStatus",
+    "Consultation",
+    "ConsultationStatus",
+    "District",
+    "ModerationMode",
+    "Position",
+    "Role",
+    "School",
+    "Section",
+    "StakeholderRole",
+    "User",
+]

@@ -1,0 +1,110 @@
+"""Public comments: stored exactly as submitted, numbered, never deleted."""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from extensions import db
+from forum.models.consultations import Consultation, Section
+from forum.models.districts import School
+from forum.models.types import UTCDateTime
+from forum.models.users import User
+from forum.timeutil import now_utc
+
+
+class StakeholderRole(enum.StrEnum):
+    PARENT = "parent"
+    STUDENT = "student"
+    TEACHER = "teacher"
+    SCHOOL_STAFF = "school_staff"
+    ADMINISTRATOR = "administrator"
+    COMMUNITY = "community"
+    OTHER = "other"
+    NOT_STATED = "not_stated"  # imported letters and cards that do not say; not on the web form
+
+
+# The roles a person can pick on the comment form.
+FORM_ROLES = [r for r in StakeholderRole if r is not StakeholderRole.NOT_STATED]
+
+
+class Position(enum.StrEnum):
+    SUPPORT = "support"
+    OPPOSE = "oppose"
+    MIXED = "mixed"
+    NEUTRAL = "neutral"
+    PREFER_NOT_TO_SAY = "prefer_not_to_say"
+
+
+class Channel(enum.StrEnum):
+    WEB = "web"
+    EMAIL = "email"
+    SPEAKER_CARD = "speaker_card"
+    PHONE = "phone"
+    LETTER = "letter"
+    SURVEY = "survey"
+    OTHER = "other"
+
+
+class CommentStatus(enum.StrEnum):
+    PUBLISHED = "published"
+    PENDING = "pending"  # waiting for a moderator
+    HIDDEN = "hidden"  # kept in the record, off the public page, with a reason code
+    WITHDRAWN = "withdrawn"  # taken down by its author; the record stays
+
+
+def new_receipt_token() -> str:
+    return secrets.token_urlsafe(18)
+
+
+class Comment(db.Model):
+    __table_args__ = (
+        UniqueConstraint("consultation_id", "number"),
+        Index("ix_comment_consultation_status", "consultation_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id"))
+    number: Mapped[int]
+    section_id: Mapped[int | None] = mapped_column(ForeignKey("section.id"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    author_name: Mapped[str] = mapped_column(String(60))
+    submitted_text: Mapped[str] = mapped_column(Text)
+    stakeholder_role: Mapped[str] = mapped_column(String(20))
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("school.id"))
+    # None when the channel did not ask (imported letters, speaker cards): analysis predicts it.
+    declared_position: Mapped[str | None] = mapped_column(String(20))
+    preferred_language: Mapped[str] = mapped_column(String(10), default="en")
+    channel: Mapped[str] = mapped_column(String(20), default=Channel.WEB)
+    status: Mapped[str] = mapped_column(String(20), default=CommentStatus.PUBLISHED)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A form's hidden key (or an imported row's hash): a replay finds the stored comment.
+    idempotency_key: Mapped[str | None] = mapped_column(String(80), unique=True)
+    receipt_token: Mapped[str] = mapped_column(String(40), unique=True, default=new_receipt_token)
+
+    consultation: Mapped[Consultation] = relationship()
+    section: Mapped[Section | None] = relationship()
+    school: Mapped[School | None] = relationship()
+    author: Mapped[User | None] = relationship()
+    parent: Mapped[Comment | None] = relationship(remote_side=[id], back_populates="replies")
+    replies: Mapped[list[Comment]] = relationship(
+        back_populates="parent", order_by="Comment.number"
+    )
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == CommentStatus.PUBLISHED
+
+    @property
+    def public_label(self) -> str:
+        return f"#{self.number}"
+
+    def __repr__(self) -> str:
+        return f"<Comment #{self.number} of consultation {self.consultation_id} {self.status}>"

@@ -1,0 +1,64 @@
+"""Accounts and the roles that decide what a signed-in person may do."""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from extensions import db
+from forum.models.types import UTCDateTime
+from forum.timeutil import now_utc
+
+
+class Role(enum.StrEnum):
+    PARTICIPANT = "participant"
+    MODERATOR = "moderator"
+    STAFF = "staff"
+    THREAT_ASSESSOR = "threat_assessor"
+    ADMIN = "admin"
+
+
+# Roles whose sessions carry staff-level power and so get the short timeouts.
+PRIVILEGED_ROLES = frozenset({Role.MODERATOR, Role.STAFF, Role.THREAT_ASSESSOR, Role.ADMIN})
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(60))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20), default=Role.PARTICIPANT)
+    # Part of the login cookie's identity: changing it signs out every session of this account.
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    preferred_locale: Mapped[str | None] = mapped_column(String(10))
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles
+
+    @property
+    def is_privileged(self) -> bool:
+        return self.role in PRIVILEGED_ROLES
+
+    @property
+    def is_blocked(self) -> bool:
+        return self.blocked_until is not None and self.blocked_until > now_utc()
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role}>"

@@ -1,0 +1,129 @@
+"""All HTML and spreadsheet sanitising for text that reaches a page or an export.
+
+User text is stored exactly as submitted; this module is the only place that decides how it is
+shown. Comments are escaped (never parsed as HTML) and only http(s) links are made clickable.
+Staff-written Markdown is rendered with raw HTML disabled and then cleaned against an allowlist.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from html import escape
+
+import bleach
+from bleach.linkifier import Linker
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+MARKDOWN_TAGS = frozenset(
+    {
+        "a", "blockquote", "br", "code", "em", "h2", "h3", "h4", "hr", "li", "ol", "p",
+        "pre", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul",
+    }
+)  # fmt: skip
+MARKDOWN_ATTRIBUTES = {
+    "a": ["href", "title"],
+    "h2": ["id"],
+    "td": ["align"],
+    "th": ["align"],
+}
+SAFE_PROTOCOLS = frozenset({"http", "https", "mailto"})
+REDACTED = "[redacted]"
+
+_SECTION_NUMBER = re.compile(r"^\s*\d+[.)]\s*")
+_PARAGRAPH_BREAK = re.compile(r"\r?\n[ \t]*\r?\n")
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _ugc_rel(attrs: dict, new: bool = False) -> dict:
+    """Mark every link in user text as user-generated and unendorsed."""
+    attrs[(None, "rel")] = "nofollow ugc noopener"
+    return attrs
+
+
+_comment_linker = Linker(callbacks=[_ugc_rel], parse_email=False)
+_markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
+
+
+@dataclass(frozen=True)
+class MarkdownSection:
+    number: int
+    title: str
+
+    @property
+    def anchor(self) -> str:
+        return f"section-{self.number}"
+
+
+def markdown_sections(body: str) -> list[MarkdownSection]:
+    """List the numbered sections of a plan: its level-two headings, in order."""
+    sections = []
+    for token_index, token in enumerate(tokens := _markdown.parse(body)):
+        if token.type == "heading_open" and token.tag == "h2":
+            title = _SECTION_NUMBER.sub("", tokens[token_index + 1].content).strip()
+            sections.append(MarkdownSection(len(sections) + 1, title or "Untitled"))
+    return sections
+
+
+def render_markdown(body: str) -> Markup:
+    """Render staff Markdown to safe HTML, numbering each level-two heading as a section."""
+    tokens = _markdown.parse(body)
+    number = 0
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open" and token.tag == "h2":
+            number += 1
+            token.attrSet("id", f"section-{number}")
+            inline = tokens[index + 1]
+            title = _SECTION_NUMBER.sub("", inline.content).strip() or "Untitled"
+            inline.children = _markdown.parseInline(f"{number}. {title}")[0].children
+    html = _markdown.renderer.render(tokens, _markdown.options, {})
+    cleaned = bleach.clean(
+        html,
+        tags=MARKDOWN_TAGS,
+        attributes=MARKDOWN_ATTRIBUTES,
+        protocols=SAFE_PROTOCOLS,
+        strip=True,
+    )
+    return Markup(cleaned)
+
+
+def apply_redactions(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    """Replace each [start, end) character span with a redaction mark (for public display)."""
+    pieces, cursor = [], 0
+    for span_start, end in sorted(spans):
+        start = max(span_start, cursor)  # overlapping spans: the earlier one covers this part
+        if start >= end:
+            continue
+        pieces.extend([text[cursor:start], REDACTED])
+        cursor = end
+    pieces.append(text[cursor:])
+    return "".join(pieces)
+
+
+def render_comment(text: str, redactions: Sequence[tuple[int, int]] = ()) -> Markup:
+    """Show user text as escaped paragraphs with safe, nofollow links and nothing else."""
+    shown = apply_redactions(text, redactions) if redactions else text
+    paragraphs = [p for p in _PARAGRAPH_BREAK.split(shown.strip()) if p.strip()]
+    rendered = []
+    for paragraph in paragraphs:
+        linked = _comment_linker.linkify(escape(paragraph, quote=True))
+        rendered.append("<p>" + re.sub(r"\r?\n", "<br>\n", linked) + "</p>")
+    return Markup("\n".join(rendered))
+
+
+def excerpt(text: str, limit: int = 160) -> str:
+    """Return a plain-text excerpt (escaped later by the template) cut at a word boundary."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    return flat[:limit].rsplit(" ", 1)[0] + "…"
+
+
+def csv_cell(value: object) -> str:
+    """Neutralise a value for a spreadsheet: text that could start a formula gets a quote."""
+    text = "" if value is None else str(value)
+    if text.startswith(_FORMULA_PREFIXES):
+        return "'" + text
+    return text

@@ -1,0 +1,354 @@
+"""Demo data: a fictional district, its schools, the school-safety plan and its comment period."""
+
+from __future__ import annotations
+
+import logging
+import random
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select
+
+from extensions import db
+from forum import demo_text as text
+from forum.models import (
+    Channel,
+    Comment,
+    CommentStatus,
+    Consultation,
+    ConsultationStatus,
+    District,
+    Position,
+    Role,
+    School,
+    StakeholderRole,
+)
+from forum.services.accounts import create_user
+from forum.services.comments import CommentDraft, create_comment
+from forum.services.consultations import sync_sections
+from forum.timeutil import local_to_utc, now_utc, to_local
+
+logger = logging.getLogger(__name__)
+
+DEMO_SLUG = "demo"
+SEED = 2026
+
+ROLE_WEIGHTS = {
+    StakeholderRole.PARENT: 40,
+    StakeholderRole.STUDENT: 15,
+    StakeholderRole.TEACHER: 14,
+    StakeholderRole.SCHOOL_STAFF: 8,
+    StakeholderRole.ADMINISTRATOR: 5,
+    StakeholderRole.COMMUNITY: 15,
+    StakeholderRole.OTHER: 3,
+}
+# support, oppose, mixed, neutral, prefer not to say
+POSITION_WEIGHTS = {
+    StakeholderRole.PARENT: (45, 35, 10, 5, 5),
+    StakeholderRole.STUDENT: (65, 15, 10, 5, 5),
+    StakeholderRole.TEACHER: (30, 50, 12, 5, 3),
+    StakeholderRole.SCHOOL_STAFF: (35, 40, 15, 5, 5),
+    StakeholderRole.ADMINISTRATOR: (20, 60, 15, 5, 0),
+    StakeholderRole.COMMUNITY: (45, 35, 10, 5, 5),
+    StakeholderRole.OTHER: (40, 30, 10, 10, 10),
+}
+POSITIONS = [
+    Position.SUPPORT,
+    Position.OPPOSE,
+    Position.MIXED,
+    Position.NEUTRAL,
+    Position.PREFER_NOT_TO_SAY,
+]
+THEME_SECTIONS = {
+    "safety_response": 2,
+    "trust": 2,
+    "mental_health": 4,
+    "threat_assessment": 5,
+    "training": 6,
+    "cost": 7,
+    "equity": 1,
+}
+DEMO_ACCOUNTS = [
+    ("admin@demo.soundingboard.example", "Demo administrator", Role.ADMIN),
+    ("staff@demo.soundingboard.example", "Board staff (demo)", Role.STAFF),
+    ("moderator@demo.soundingboard.example", "Moderator (demo)", Role.MODERATOR),
+    (
+        "threats@demo.soundingboard.example",
+        "Threat assessment (demo)",
+        Role.THREAT_ASSESSOR,
+    ),
+    ("parent@demo.soundingboard.example", "Rosa M.", Role.PARTICIPANT),
+]
+
+
+@dataclass
+class Spec:
+    draft: CommentDraft
+    received_at: datetime
+    reply_to: int | None = None  # index of an earlier spec
+
+
+def _sentence(body: str) -> str:
+    return body[0].upper() + body[1:]
+
+
+def _argument_text(rng: random.Random, role: str, stance: str, themes: list[str]) -> str:
+    opener = rng.choice(text.OPENERS[role])
+    sentences = []
+    for index, theme in enumerate(themes):
+        options = text.ARGUMENTS[theme].get(stance) or text.ARGUMENTS[theme]["support"]
+        sentence = rng.choice(options)
+        sentences.append(f"{opener} {sentence}" if index == 0 else _sentence(sentence))
+    if stance == Position.MIXED:
+        other = rng.choice([t for t in text.ARGUMENTS if t not in themes])
+        sentences.insert(1, "However, " + rng.choice(text.ARGUMENTS[other]["oppose"]))
+    closer = rng.choice(text.CLOSERS[stance])
+    return " ".join([*sentences, closer]).strip()
+
+
+def _neutral_text(rng: random.Random, role: str) -> str:
+    opener = rng.choice(text.OPENERS[role]).rstrip(",")
+    opener = opener.removesuffix(" and")
+    questions = rng.sample(text.NEUTRAL_QUESTIONS, k=rng.choice([1, 2]))
+    return " ".join(
+        [
+            f"{opener}, I have questions about the plan.",
+            *questions,
+            rng.choice(text.CLOSERS["neutral"]),
+        ]
+    ).strip()
+
+
+def _name(rng: random.Random) -> str:
+    return f"{rng.choice(text.FIRST_NAMES)} {rng.choice(text.LAST_INITIALS)}."
+
+
+def _received(rng: random.Random, start: datetime, end: datetime) -> datetime:
+    return start + (end - start) * rng.random()
+
+
+def _web_specs(
+    rng: random.Random,
+    count: int,
+    schools: list[School],
+    sections: dict[int, int],
+    start: datetime,
+    end: datetime,
+) -> list[Spec]:
+    specs = []
+    roles, weights = zip(*ROLE_WEIGHTS.items(), strict=True)
+    for _ in range(count):
+        role = rng.choices(roles, weights)[0]
+        position = rng.choices(POSITIONS, POSITION_WEIGHTS[role])[0]
+        # "Prefer not to say" still writes an opinion: analysis predicts it from the text.
+        stance = (
+            rng.choice([Position.SUPPORT, Position.OPPOSE])
+            if position == Position.PREFER_NOT_TO_SAY
+            else position
+        )
+        themes = rng.sample(list(text.ARGUMENTS), k=rng.choice([1, 1, 2, 2, 3]))
+        body = (
+            _neutral_text(rng, role)
+            if stance == Position.NEUTRAL
+            else _argument_text(rng, role, stance, themes)
+        )
+        on_section = rng.random() < 0.4 and stance != Position.NEUTRAL
+        school = (
+            rng.choice(schools)
+            if role != StakeholderRole.COMMUNITY and rng.random() < 0.75
+            else None
+        )
+        specs.append(
+            Spec(
+                CommentDraft(
+                    text=body,
+                    stakeholder_role=role,
+                    declared_position=position,
+                    school_id=school.id if school else None,
+                    section_id=sections.get(THEME_SECTIONS[themes[0]]) if on_section else None,
+                    author_name=_name(rng),
+                ),
+                _received(rng, start, end),
+            )
+        )
+    return specs
+
+
+def _spanish_specs(
+    rng: random.Random, schools: list[School], start: datetime, end: datetime
+) -> list[Spec]:
+    return [
+        Spec(
+            CommentDraft(
+                text=body,
+                stakeholder_role=StakeholderRole.PARENT,
+                declared_position=position,
+                preferred_language="es",
+                school_id=rng.choice(schools).id,
+                author_name=_name(rng),
+            ),
+            _received(rng, start, end),
+        )
+        for position, body in text.SPANISH_COMMENTS
+    ]
+
+
+def _campaign_specs(rng: random.Random, count: int, start: datetime, end: datetime) -> list[Spec]:
+    specs = []
+    for _ in range(count):
+        name = _name(rng)
+        body = text.CAMPAIGN_TEMPLATE.format(name=name)
+        addition = rng.choice(text.CAMPAIGN_ADDITIONS)
+        if addition:
+            body = body.replace("\n\nSincerely", f" {addition}\n\nSincerely")
+        channel = Channel.EMAIL if rng.random() < 0.6 else Channel.WEB
+        specs.append(
+            Spec(
+                CommentDraft(
+                    text=body,
+                    stakeholder_role=rng.choice(
+                        [StakeholderRole.PARENT, StakeholderRole.COMMUNITY]
+                    ),
+                    # Emailed letters carry no declared position; analysis must predict it.
+                    declared_position=Position.OPPOSE if channel == Channel.WEB else None,
+                    author_name=name,
+                    channel=channel,
+                ),
+                # Form-letter drives arrive in bursts.
+                start + (end - start) * (0.55 + 0.1 * rng.random()),
+            )
+        )
+    return specs
+
+
+def _reply_specs(rng: random.Random, parents: list[Spec], count: int, end: datetime) -> list[Spec]:
+    replies = []
+    for index in rng.sample(range(len(parents)), k=count):
+        parent = parents[index]
+        stance = rng.choice(list(text.REPLIES))
+        position = stance if stance != "neutral" else Position.NEUTRAL
+        replies.append(
+            Spec(
+                CommentDraft(
+                    text=rng.choice(text.REPLIES[stance]),
+                    stakeholder_role=rng.choice(
+                        [
+                            StakeholderRole.PARENT,
+                            StakeholderRole.STUDENT,
+                            StakeholderRole.TEACHER,
+                        ]
+                    ),
+                    declared_position=position,
+                    author_name=_name(rng),
+                ),
+                min(parent.received_at + timedelta(hours=rng.uniform(1, 48)), end),
+                reply_to=index,
+            )
+        )
+    return replies
+
+
+def _accounts() -> list[tuple[str, str, str]]:
+    created = []
+    for email, name, role in DEMO_ACCOUNTS:
+        password = "-".join(secrets.token_urlsafe(6) for _ in range(3))
+        create_user(email, password, name, role)
+        created.append((email, password, role))
+    return created
+
+
+def _write_credentials(accounts: list[tuple[str, str, str]]) -> Path:
+    path = Path(current_app.instance_path) / "demo-accounts.txt"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = ["Demo sign-ins (random passwords, made by `flask seed-demo`):"]
+    lines += [f"  {role:16} {email}  {password}" for email, password, role in accounts]
+    path.write_text("\n".join(lines) + "\n")
+    path.chmod(0o600)
+    return path
+
+
+def seed_demo(comment_count: int = 300) -> str:
+    """Create the demo once; a second run changes nothing and says so."""
+    if db.session.scalar(select(District).where(District.slug == DEMO_SLUG)):
+        return "The demo data is already there; nothing changed."
+    rng = random.Random(SEED)
+    district = District(
+        name="Riverside Unified School District (demo)", slug=DEMO_SLUG, is_demo=True
+    )
+    district.schools = [School(name=name, level=level) for name, level in text.SCHOOLS]
+    db.session.add(district)
+
+    today = to_local(now_utc()).date()
+    opens_at = local_to_utc(datetime.combine(today - timedelta(days=20), time(8, 0)))
+    closes_at = local_to_utc(datetime.combine(today + timedelta(days=14), time(17, 0)))
+    consultation = Consultation(
+        district=district,
+        slug=text.PLAN_SLUG,
+        title=text.PLAN_TITLE,
+        summary=text.SUMMARY,
+        body_markdown=text.PLAN_BODY,
+        proposal=text.PROPOSAL,
+        meeting_date=(closes_at + timedelta(days=7)).date(),
+        agenda_item="11.2",
+        opens_at=opens_at,
+        closes_at=closes_at,
+        status=ConsultationStatus.OPEN,
+        allow_guest_comments=True,
+    )
+    db.session.add(consultation)
+    sync_sections(consultation)
+    db.session.flush()
+    accounts = _accounts()
+
+    sections = {s.number: s.id for s in consultation.sections}
+    end = now_utc() - timedelta(minutes=5)
+    specs = _web_specs(rng, comment_count, district.schools, sections, opens_at, end)
+    specs += _spanish_specs(rng, district.schools, opens_at, end)
+    specs += _campaign_specs(rng, 25, opens_at, end)
+    specs.sort(key=lambda spec: spec.received_at)
+    replies = _reply_specs(rng, specs, 15, end)
+    stored = _store(consultation, specs, replies)
+    _withdraw_a_few(rng, stored)
+    path = _write_credentials(accounts)
+    return (
+        f"Created the demo district with {len(text.SCHOOLS)} schools and the consultation "
+        f"'{consultation.slug}' with {len(stored)} comments.\n"
+        f"Demo sign-ins are in {path}."
+    )
+
+
+def _store(consultation: Consultation, specs: list[Spec], replies: list[Spec]) -> list[Comment]:
+    """Store comments in the order they arrived, so public numbers follow time."""
+    max_chars = current_app.config["COMMENT_MAX_CHARS"]
+    stored: list[Comment] = []
+    top_level: dict[int, Comment] = {}
+    queue = sorted(
+        [(spec.received_at, index, spec) for index, spec in enumerate(specs + replies)],
+        key=lambda item: (item[0], item[1]),
+    )
+    for _, index, spec in queue:
+        if spec.reply_to is not None:
+            spec.draft.parent_id = top_level[spec.reply_to].id
+        spec.draft.received_at = spec.received_at
+        comment = create_comment(
+            consultation,
+            spec.draft,
+            author=None,
+            idempotency_key=None,
+            max_chars=max_chars,
+            enforce_period=False,
+        )
+        comment.created_at = spec.received_at
+        if index < len(specs):
+            top_level[index] = comment
+        stored.append(comment)
+    return stored
+
+
+def _withdraw_a_few(rng: random.Random, comments: list[Comment]) -> None:
+    for comment in rng.sample([c for c in comments if c.parent_id is None and not c.replies], k=2):
+        comment.status = CommentStatus.WITHDRAWN
+        comment.withdrawn_at = comment.received_at + timedelta(days=1)

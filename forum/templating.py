@@ -1,0 +1,76 @@
+"""Jinja filters and globals: dates in district time, labels for codes, safe comment text."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask, current_app, request, url_for
+from flask_babel import format_date, format_datetime, get_locale
+
+from forum.choices import (
+    CHANNEL_LABELS,
+    LANGUAGES,
+    POSITION_LABELS,
+    ROLE_LABELS,
+    STATUS_LABELS,
+)
+from forum.sanitize import excerpt, render_comment
+from forum.timeutil import to_local
+
+
+def local_datetime(value: datetime | None, style: str = "medium") -> str:
+    if value is None:
+        return ""
+    local = to_local(value)
+    return format_datetime(local.replace(tzinfo=None), style) + " " + local.strftime("%Z")
+
+
+def local_date(value: date | datetime | None, style: str = "long") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = to_local(value).date()
+    return format_date(value, style)
+
+
+def iso(value: datetime | None) -> str:
+    return to_local(value).isoformat() if value else ""
+
+
+def _label(mapping: dict, value: str | None) -> str:
+    if value is None:
+        return ""
+    return str(mapping.get(value, value))
+
+
+def url_with(**changes: object) -> str:
+    """Return this page's URL with some query arguments changed (for paging and filters)."""
+    args = request.args.to_dict() | {k: v for k, v in changes.items() if v is not None}
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+    return url_for(request.endpoint or "public.index", **(request.view_args or {}), **args)
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        local_datetime=local_datetime,
+        local_date=local_date,
+        iso=iso,
+        comment_html=render_comment,
+        excerpt=excerpt,
+        role_label=lambda v: _label(ROLE_LABELS, v),
+        position_label=lambda v: _label(POSITION_LABELS, v) if v else "",
+        channel_label=lambda v: _label(CHANNEL_LABELS, v),
+        status_label=lambda v: _label(STATUS_LABELS, v),
+        language_label=lambda v: _label(LANGUAGES, v),
+    )
+    app.jinja_env.globals.update(url_with=url_with)
+
+    @app.context_processor
+    def inject() -> dict:
+        return {
+            "current_locale": str(get_locale() or "en"),
+            "supported_languages": current_app.config["LANGUAGES"],
+            "comment_max_chars": current_app.config["COMMENT_MAX_CHARS"],
+        }

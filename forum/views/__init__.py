@@ -1,0 +1,1 @@
+"""HTTP views of the public site, one blueprint per area."""

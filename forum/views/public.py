@@ -1,0 +1,228 @@
+"""The public pages: consultations, their comments, the comment form and receipts."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from extensions import db, limiter
+from forum.exceptions import ForumError
+from forum.forms import CommentForm, WithdrawForm, choices
+from forum.models import Comment, Consultation, ConsultationStatus, School
+from forum.sanitize import render_markdown
+from forum.services import comments as comment_service
+from forum.services import consultations as consultation_service
+
+bp = Blueprint("public", __name__)
+
+
+def _comment_limit() -> str:
+    return current_app.config["RATE_LIMIT_COMMENT"]
+
+
+def _account_key() -> str:
+    return (
+        f"user:{current_user.id}" if current_user.is_authenticated else request.remote_addr or "-"
+    )
+
+
+def _visible_consultation(slug: str) -> Consultation:
+    consultation = consultation_service.get_by_slug(slug)
+    if consultation is None:
+        abort(404)
+    is_staff = current_user.is_authenticated and current_user.has_role("staff", "admin")
+    if consultation.status == ConsultationStatus.DRAFT and not is_staff:
+        abort(404)
+    return consultation
+
+
+def build_comment_form(consultation: Consultation, formdata: object = None) -> CommentForm:
+    form = CommentForm(formdata=formdata, max_chars=current_app.config["COMMENT_MAX_CHARS"])
+    schools = db.session.scalars(
+        select(School).where(School.district_id == consultation.district_id).order_by(School.name)
+    )
+    form.school_id.choices = choices(
+        [("", _("No school / prefer not to say"))] + [(s.id, s.name) for s in schools]
+    )
+    form.section_id.choices = choices(
+        [("", _("The whole plan"))]
+        + [(s.id, _("Section %(label)s", label=s.label)) for s in consultation.current_sections]
+    )
+    if not form.idempotency_key.data:
+        form.idempotency_key.data = secrets.token_urlsafe(24)
+    return form
+
+
+def _reply_target(consultation: Consultation, parent_id: object) -> Comment | None:
+    if not isinstance(parent_id, int):
+        return None
+    parent = db.session.get(Comment, parent_id)
+    if parent is None or parent.consultation_id != consultation.id or not parent.is_public:
+        return None
+    return parent
+
+
+def render_consultation(consultation: Consultation, form: CommentForm, status: int = 200):
+    section_id = request.args.get("section", type=int)
+    page = request.args.get("page", 1, type=int)
+    newest_first = request.args.get("sort") == "newest"
+    thread = consultation_service.public_thread(
+        consultation, section_id=section_id, page=page, newest_first=newest_first
+    )
+    return (
+        render_template(
+            "forum/consultation.html",
+            consultation=consultation,
+            body_html=render_markdown(consultation.body_markdown),
+            thread=thread,
+            counts=consultation_service.public_counts(consultation),
+            section_id=section_id,
+            newest_first=newest_first,
+            form=form,
+            replying_to=_reply_target(consultation, form.parent_id.data),
+        ),
+        status,
+    )
+
+
+@bp.route("/")
+def index():
+    return render_template(
+        "forum/index.html", consultations=consultation_service.listed_consultations()
+    )
+
+
+@bp.route("/consultations/<slug>")
+def consultation(slug: str):
+    consultation = _visible_consultation(slug)
+    form = build_comment_form(consultation)
+    if request.args.get("section", type=int):
+        form.section_id.data = request.args.get("section", type=int)
+    form.parent_id.data = request.args.get("reply_to", type=int)
+    return render_consultation(consultation, form)
+
+
+def _scoped_key(raw_key: str) -> str:
+    owner = f"u{current_user.id}" if current_user.is_authenticated else "guest"
+    return f"web:{owner}:{raw_key}"
+
+
+@bp.route("/consultations/<slug>/comments", methods=["POST"])
+@limiter.limit(_comment_limit, key_func=_account_key)
+def post_comment(slug: str):
+    consultation = _visible_consultation(slug)
+    form = build_comment_form(consultation, formdata=request.form)
+    if not form.validate():
+        return render_consultation(consultation, form, status=400)
+    key = _scoped_key(form.idempotency_key.data)
+    existing = comment_service.find_by_idempotency_key(key)
+    if existing is not None:
+        return redirect(url_for(".receipt", token=existing.receipt_token), code=303)
+    draft = comment_service.CommentDraft(
+        text=form.text.data,
+        stakeholder_role=form.stakeholder_role.data,
+        declared_position=form.declared_position.data,
+        preferred_language=form.preferred_language.data,
+        school_id=form.school_id.data,
+        section_id=form.section_id.data,
+        parent_id=form.parent_id.data,
+        author_name=form.author_name.data or "",
+    )
+    author = current_user if current_user.is_authenticated else None
+    try:
+        comment = comment_service.create_comment(
+            consultation,
+            draft,
+            author=author,
+            idempotency_key=key,
+            max_chars=current_app.config["COMMENT_MAX_CHARS"],
+        )
+        db.session.commit()
+    except ForumError as error:
+        db.session.rollback()
+        field = getattr(form, error.field, None) if error.field else None
+        if field is not None:
+            field.errors = [*field.errors, error.message]
+        else:
+            form.form_errors.append(error.message)
+        return render_consultation(consultation, form, status=400 if field else 403)
+    except IntegrityError:
+        # The same form arrived twice at once: the other request stored it; show its receipt.
+        db.session.rollback()
+        comment = comment_service.find_by_idempotency_key(key)
+        if comment is None:
+            raise
+    return redirect(url_for(".receipt", token=comment.receipt_token), code=303)
+
+
+@bp.route("/receipts/<token>")
+def receipt(token: str):
+    comment = db.session.scalar(select(Comment).where(Comment.receipt_token == token))
+    if comment is None:
+        abort(404)
+    return render_template("forum/receipt.html", comment=comment, withdraw_form=WithdrawForm())
+
+
+@bp.route("/receipts/<token>/withdraw", methods=["POST"])
+def withdraw_by_receipt(token: str):
+    comment = db.session.scalar(select(Comment).where(Comment.receipt_token == token))
+    if comment is None:
+        abort(404)
+    return _withdraw(comment, receipt_token=token)
+
+
+@bp.route("/comments/<int:comment_id>/withdraw", methods=["POST"])
+def withdraw(comment_id: int):
+    comment = db.session.get(Comment, comment_id)
+    if comment is None:
+        abort(404)
+    return _withdraw(comment, receipt_token=None)
+
+
+def _withdraw(comment: Comment, receipt_token: str | None):
+    if not WithdrawForm().validate_on_submit():
+        abort(400)
+    user = current_user if current_user.is_authenticated else None
+    if not comment_service.can_withdraw(comment, user, receipt_token):
+        abort(403)
+    try:
+        comment_service.withdraw_comment(comment, user, receipt_token)
+        db.session.commit()
+    except ForumError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        flash(
+            _(
+                "Comment %(label)s is withdrawn. It no longer appears on the public page; "
+                "the district keeps the record.",
+                label=comment.public_label,
+            ),
+            "success",
+        )
+    return redirect(url_for(".receipt", token=comment.receipt_token), code=303)
+
+
+@bp.route("/consultations/<slug>/comments/<int:number>")
+def comment_permalink(slug: str, number: int):
+    consultation = _visible_consultation(slug)
+    comment = db.session.scalar(
+        select(Comment).where(Comment.consultation_id == consultation.id, Comment.number == number)
+    )
+    if comment is None:
+        abort(404)
+    return render_template("forum/comment.html", consultation=consultation, comment=comment)
