@@ -135,6 +135,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts.bp)
     app.register_blueprint(staff.bp)
 
+    import moderation
+
+    moderation.init_app(app)
+
 
 def register_request_hooks(app: Flask) -> None:
     from forum.auth import enforce_staff_timeouts

@@ -65,6 +65,22 @@ class Config:
     RATE_LIMIT_REGISTER = "5 per minute;30 per hour"
     RATE_LIMIT_COMMENT = "10 per minute;60 per hour"
 
+    # Email: "outbox" keeps mail in the database (development), "console" logs it, "smtp" sends.
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "outbox")
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "1") == "1"
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "sounding-board@localhost")
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+    # Who hears about possible threats, besides every threat_assessor account.
+    THREAT_ASSESSMENT_CONTACTS = [
+        a for a in os.environ.get("THREAT_ASSESSMENT_CONTACTS", "").split(",") if a.strip()
+    ]
+    ESCALATION_RENOTIFY_MINUTES = int(os.environ.get("ESCALATION_RENOTIFY_MINUTES", "15"))
+    MODERATION_CONTACT_EMAIL = os.environ.get("MODERATION_CONTACT_EMAIL", "moderation@localhost")
+
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
     LANGUAGES = {"en": "English", "es": "Español"}

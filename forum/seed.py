@@ -130,6 +130,41 @@ def _received(rng: random.Random, start: datetime, end: datetime) -> datetime:
     return start + (end - start) * rng.random()
 
 
+@dataclass
+class DemoComment:
+    role: str
+    position: str
+    stance: str  # what the text argues, even when the position is "prefer not to say"
+    themes: list[str]
+    text: str
+
+
+def demo_comment(rng: random.Random) -> DemoComment:
+    """Write one fictional comment: a role, a position, one to three themes, and the text."""
+    roles, weights = zip(*ROLE_WEIGHTS.items(), strict=True)
+    role = rng.choices(roles, weights)[0]
+    position = rng.choices(POSITIONS, POSITION_WEIGHTS[role])[0]
+    # "Prefer not to say" still writes an opinion: analysis predicts it from the text.
+    stance = (
+        rng.choice([Position.SUPPORT, Position.OPPOSE])
+        if position == Position.PREFER_NOT_TO_SAY
+        else position
+    )
+    themes = rng.sample(list(text.ARGUMENTS), k=rng.choice([1, 1, 2, 2, 3]))
+    body = (
+        _neutral_text(rng, role)
+        if stance == Position.NEUTRAL
+        else _argument_text(rng, role, stance, themes)
+    )
+    return DemoComment(role, position, stance, themes, body)
+
+
+def demo_comment_texts(count: int, seed: int = SEED) -> list[str]:
+    """Texts like the demo's, without touching the database (for benchmarks)."""
+    rng = random.Random(seed)
+    return [demo_comment(rng).text for _ in range(count)]
+
+
 def _web_specs(
     rng: random.Random,
     count: int,
@@ -139,21 +174,14 @@ def _web_specs(
     end: datetime,
 ) -> list[Spec]:
     specs = []
-    roles, weights = zip(*ROLE_WEIGHTS.items(), strict=True)
     for _ in range(count):
-        role = rng.choices(roles, weights)[0]
-        position = rng.choices(POSITIONS, POSITION_WEIGHTS[role])[0]
-        # "Prefer not to say" still writes an opinion: analysis predicts it from the text.
-        stance = (
-            rng.choice([Position.SUPPORT, Position.OPPOSE])
-            if position == Position.PREFER_NOT_TO_SAY
-            else position
-        )
-        themes = rng.sample(list(text.ARGUMENTS), k=rng.choice([1, 1, 2, 2, 3]))
-        body = (
-            _neutral_text(rng, role)
-            if stance == Position.NEUTRAL
-            else _argument_text(rng, role, stance, themes)
+        made = demo_comment(rng)
+        role, position, stance, themes, body = (
+            made.role,
+            made.position,
+            made.stance,
+            made.themes,
+            made.text,
         )
         on_section = rng.random() < 0.4 and stance != Position.NEUTRAL
         school = (

@@ -6,7 +6,7 @@ import enum
 import secrets
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import DDL, ForeignKey, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
@@ -82,6 +82,12 @@ class Comment(db.Model):
     preferred_language: Mapped[str] = mapped_column(String(10), default="en")
     channel: Mapped[str] = mapped_column(String(20), default=Channel.WEB)
     status: Mapped[str] = mapped_column(String(20), default=CommentStatus.PUBLISHED)
+    # The published reason code when a moderator hides the comment (see moderation.rules).
+    hidden_reason: Mapped[str | None] = mapped_column(String(40))
+    # The text the public sees when a moderator has redacted spans; the original is kept above.
+    redacted_text: Mapped[str | None] = mapped_column(Text)
+    # Hash of the whitespace- and case-normalised text: finds exact repeats cheaply.
+    text_fingerprint: Mapped[str | None] = mapped_column(String(64), index=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -103,8 +109,37 @@ class Comment(db.Model):
         return self.status == CommentStatus.PUBLISHED
 
     @property
+    def public_text(self) -> str:
+        """What the public page and the board packet show: the text with any redactions."""
+        return self.redacted_text if self.redacted_text is not None else self.submitted_text
+
+    @property
     def public_label(self) -> str:
         return f"#{self.number}"
 
     def __repr__(self) -> str:
         return f"<Comment #{self.number} of consultation {self.consultation_id} {self.status}>"
+
+
+class PublicRecordError(RuntimeError):
+    """Raised when code tries to delete a comment: comments are public records."""
+
+
+@event.listens_for(Comment, "before_delete")
+def _refuse_comment_delete(mapper, connection, target: Comment) -> None:
+    raise PublicRecordError(f"comment {target.id} is a public record and cannot be deleted")
+
+
+# The database refuses too, so no script or console session can delete one either.
+NO_COMMENT_DELETE_SQL = """
+CREATE OR REPLACE FUNCTION refuse_comment_delete() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'comments are public records and cannot be deleted';
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER comment_no_delete BEFORE DELETE ON comment
+    FOR EACH ROW EXECUTE FUNCTION refuse_comment_delete();
+"""
+event.listen(
+    Comment.__table__, "after_create", DDL(NO_COMMENT_DELETE_SQL).execute_if(dialect="postgresql")
+)

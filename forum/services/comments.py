@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from flask import Flask, current_app
 from sqlalchemy import select, update
 
 from extensions import db
@@ -44,10 +46,14 @@ class CommentDraft:
     received_at: object = None
 
 
-# Screens run synchronously before a new comment is stored; each may hold it for review.
-# Registered by the moderation package at start-up so the forum does not import it.
+# Screens run synchronously as a new comment is stored; each may hold it for review.
+# The moderation package registers them on the app, so the forum never imports it.
 Screen = Callable[[Comment], None]
-submission_screens: list[Screen] = []
+SCREENS_KEY = "sounding_board.submission_screens"
+
+
+def register_screen(app: Flask, screen: Screen) -> None:
+    app.extensions.setdefault(SCREENS_KEY, []).append(screen)
 
 
 def text_problem(text: str, max_chars: int) -> str | None:
@@ -90,6 +96,11 @@ def _resolve_thread(consultation: Consultation, draft: CommentDraft) -> None:
             draft.parent_id = parent.parent_id
             parent = parent.parent
         draft.section_id = parent.section_id  # type: ignore[union-attr]
+
+
+def fingerprint(text: str) -> str:
+    """Hash text with case and whitespace normalised, so retyped repeats match."""
+    return hashlib.sha256(" ".join(text.casefold().split()).encode()).hexdigest()
 
 
 def next_comment_number(consultation_id: int) -> int:
@@ -146,14 +157,16 @@ def create_comment(
         channel=draft.channel,
         received_at=draft.received_at or now_utc(),
         idempotency_key=idempotency_key,
+        text_fingerprint=fingerprint(draft.text),
         status=(
             CommentStatus.PENDING
             if consultation.moderation_mode == ModerationMode.PRE
             else CommentStatus.PUBLISHED
         ),
     )
-    for screen in submission_screens:
-        screen(comment)
+    with db.session.no_autoflush:  # screens compare with stored comments, not with this one
+        for screen in current_app.extensions.get(SCREENS_KEY, []):
+            screen(comment)
     db.session.add(comment)
     db.session.flush()
     logger.debug(

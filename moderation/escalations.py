@@ -1,0 +1,154 @@
+"""Possible threats go to the threat-assessment team at once, and again until acknowledged."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from flask import current_app, url_for
+from sqlalchemy import select
+
+from extensions import db
+from forum.exceptions import ForumError
+from forum.models import Comment, CommentStatus, User
+from forum.timeutil import now_utc
+from moderation import audit
+from moderation.models import Escalation
+from moderation.notify import queue_email, threat_contacts
+
+logger = logging.getLogger(__name__)
+
+
+def _link(escalation: Escalation) -> str:
+    base = current_app.config.get("PUBLIC_BASE_URL", "").rstrip("/")
+    try:
+        path = url_for("threats.detail", escalation_id=escalation.id)
+    except RuntimeError:  # outside a request, e.g. the sweep command
+        path = f"/threats/{escalation.id}"
+    return f"{base}{path}"
+
+
+def _notify(escalation: Escalation, reminder: bool) -> None:
+    comment = escalation.comment
+    prefix = "REMINDER: unacknowledged " if reminder else ""
+    subject = (
+        f"{prefix}Possible threat in public comment #{comment.number} ({comment.consultation.slug})"
+    )
+    body = (
+        f"A comment on “{comment.consultation.title}” may contain a threat of violence or a "
+        f"risk of self-harm.\n\nReason: {escalation.reason}\n"
+        f"Comment #{comment.number} by {comment.author_name}, received {comment.received_at:%Y-%m-%d %H:%M} UTC:\n\n"
+        f"{comment.submitted_text}\n\nAcknowledge and assess it here: {_link(escalation)}\n"
+        "If the threat is imminent, call 911.\n"
+    )
+    for recipient in threat_contacts():
+        queue_email(recipient, subject, body, kind="escalation")
+    escalation.last_notified_at = now_utc()
+    escalation.notify_count += 1
+
+
+def open_escalation(
+    comment: Comment, *, source: str, reason: str, actor: User | None
+) -> Escalation:
+    """Record the escalation, keep the comment off the public page, notify the team now."""
+    existing = (
+        db.session.scalar(
+            select(Escalation).where(
+                Escalation.comment_id == comment.id, Escalation.status != "closed"
+            )
+        )
+        if comment.id
+        else None
+    )
+    if existing is not None:
+        return existing
+    escalation = Escalation(
+        comment=comment,
+        source=source,
+        reason=reason[:300],
+        created_by_id=actor.id if actor else None,
+    )
+    db.session.add(escalation)
+    db.session.flush()
+    _notify(escalation, reminder=False)
+    logger.warning(
+        "escalated comment #%s of consultation %s (%s)",
+        comment.number,
+        comment.consultation_id,
+        source,
+    )
+    return escalation
+
+
+def hold_for_review(comment: Comment) -> str:
+    """Take a published comment off the public page while it is assessed; return the old state."""
+    previous = comment.status
+    if comment.status == CommentStatus.PUBLISHED:
+        comment.status = CommentStatus.PENDING
+    return previous
+
+
+def acknowledge(escalation: Escalation, actor: User, note: str | None) -> None:
+    if escalation.status != "open":
+        raise ForumError("This escalation is already acknowledged.")
+    escalation.status, escalation.acknowledged_at, escalation.acknowledged_by_id = (
+        "acknowledged",
+        now_utc(),
+        actor.id,
+    )
+    audit.record(
+        actor,
+        "acknowledge_escalation",
+        target_type="escalation",
+        target_id=escalation.id,
+        note=note,
+        previous_state="open",
+        new_state="acknowledged",
+    )
+
+
+def close(escalation: Escalation, actor: User, note: str) -> None:
+    if escalation.status == "closed":
+        raise ForumError("This escalation is already closed.")
+    if not note or not note.strip():
+        raise ForumError("Write what was done before closing.", field="note")
+    previous = escalation.status
+    escalation.status, escalation.closed_at, escalation.closed_by_id = "closed", now_utc(), actor.id
+    escalation.close_note = note.strip()
+    if escalation.acknowledged_at is None:
+        escalation.acknowledged_at, escalation.acknowledged_by_id = escalation.closed_at, actor.id
+    audit.record(
+        actor,
+        "close_escalation",
+        target_type="escalation",
+        target_id=escalation.id,
+        note=note,
+        previous_state=previous,
+        new_state="closed",
+    )
+
+
+def record_disclosure(escalation: Escalation, actor: User) -> None:
+    """Log that this person saw the escalation (a record of disclosure, as FERPA asks)."""
+    audit.record(
+        actor,
+        "view_escalation",
+        target_type="escalation",
+        target_id=escalation.id,
+        previous_state=escalation.status,
+        new_state=escalation.status,
+    )
+
+
+def renotify_unacknowledged() -> int:
+    """Notify again about escalations still open past the configured wait; return how many."""
+    wait = timedelta(minutes=current_app.config["ESCALATION_RENOTIFY_MINUTES"])
+    due = db.session.scalars(
+        select(Escalation).where(
+            Escalation.status == "open", Escalation.last_notified_at <= now_utc() - wait
+        )
+    ).all()
+    for escalation in due:
+        _notify(escalation, reminder=True)
+    db.session.flush()
+    return len(due)
