@@ -250,6 +250,22 @@ ARGUMENTS = {
     },
 }
 
+# Personal details that make each demo comment read like one person's, not a template.
+DETAILS = [
+    "We moved here in 2019.",
+    "I have been going to board meetings for three years.",
+    "My kids ride the bus, so I see the campus every morning.",
+    "I grew up in this district myself.",
+    "Our family speaks Hmong at home.",
+    "I volunteer in the library twice a week.",
+    "Two of my children have IEPs.",
+    "I coach the robotics team after school.",
+    "My oldest graduated last year.",
+    "I read the whole plan twice before writing this.",
+    "I watched the last board meeting online.",
+    "We live two blocks from the high school.",
+]
+
 CLOSERS = {
     "support": [
         "Please approve this plan.",

@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 import random
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import select
 
 from extensions import db
@@ -106,7 +107,8 @@ def _argument_text(rng: random.Random, role: str, stance: str, themes: list[str]
         other = rng.choice([t for t in text.ARGUMENTS if t not in themes])
         sentences.insert(1, "However, " + rng.choice(text.ARGUMENTS[other]["oppose"]))
     closer = rng.choice(text.CLOSERS[stance])
-    return " ".join([*sentences, closer]).strip()
+    detail = rng.choice(text.DETAILS) if rng.random() < 0.5 else ""
+    return " ".join(part for part in [*sentences, detail, closer] if part).strip()
 
 
 def _neutral_text(rng: random.Random, role: str) -> str:
@@ -298,6 +300,14 @@ def _write_credentials(accounts: list[tuple[str, str, str]]) -> Path:
     return path
 
 
+# Other packages (moderation, analysis) add their demo records through these hooks.
+DEMO_SEEDERS_KEY = "sounding_board.demo_seeders"
+
+
+def register_demo_seeder(app: Flask, seeder: Callable[[Consultation], str]) -> None:
+    app.extensions.setdefault(DEMO_SEEDERS_KEY, []).append(seeder)
+
+
 def seed_demo(comment_count: int = 300) -> str:
     """Create the demo once; a second run changes nothing and says so."""
     if db.session.scalar(select(District).where(District.slug == DEMO_SLUG)):
@@ -341,10 +351,14 @@ def seed_demo(comment_count: int = 300) -> str:
     stored = _store(consultation, specs, replies)
     _withdraw_a_few(rng, stored)
     path = _write_credentials(accounts)
-    return (
-        f"Created the demo district with {len(text.SCHOOLS)} schools and the consultation "
-        f"'{consultation.slug}' with {len(stored)} comments.\n"
-        f"Demo sign-ins are in {path}."
+    extras = [seeder(consultation) for seeder in current_app.extensions.get(DEMO_SEEDERS_KEY, [])]
+    return "\n".join(
+        [
+            f"Created the demo district with {len(text.SCHOOLS)} schools and the consultation "
+            f"'{consultation.slug}' with {len(stored)} comments.",
+            *extras,
+            f"Demo sign-ins are in {path}.",
+        ]
     )
 
 

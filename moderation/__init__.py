@@ -7,8 +7,10 @@ def init_app(app: Flask) -> None:
     """Wire moderation into the app: blueprints, the submission screen, mail, commands."""
     from flask import g
 
+    from forum.seed import register_demo_seeder
     from forum.services.comments import register_screen
     from moderation import cli, public_views, threat_views, views
+    from moderation.demo import seed_moderation_examples
     from moderation.notify import deliver_pending
     from moderation.screen_hook import screen_new_comment
 
@@ -16,6 +18,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(threat_views.bp)
     app.register_blueprint(public_views.bp)
     register_screen(app, screen_new_comment)
+    register_demo_seeder(app, seed_moderation_examples)
     cli.register(app)
 
     @app.after_request

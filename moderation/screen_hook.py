@@ -96,7 +96,7 @@ def duplicate_findings(comment: Comment) -> list[Finding]:
     ]
 
 
-def _school_names(consultation_id: int) -> frozenset[str]:
+def school_names(consultation_id: int) -> frozenset[str]:
     district_id = db.session.scalar(
         select(Consultation.district_id).where(Consultation.id == consultation_id)
     )
@@ -107,7 +107,7 @@ def _school_names(consultation_id: int) -> frozenset[str]:
 
 def screen_new_comment(comment: Comment) -> None:
     """Attach every finding as a review reason; hold and escalate where the rules say so."""
-    findings = screen_text(comment.submitted_text, _school_names(comment.consultation_id))
+    findings = screen_text(comment.submitted_text, school_names(comment.consultation_id))
     findings += duplicate_findings(comment)
     if comment.status == CommentStatus.PENDING:
         findings.append(Finding("pre_moderation", "this consultation reviews every comment first"))
