@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := app.py
 
-.PHONY: run test lint format migrate seed serve clean
+.PHONY: run test lint format migrate seed serve worker clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,8 +26,15 @@ migrate: $(VENV)/.installed
 seed: $(VENV)/.installed
 	$(BIN)/flask seed-demo
 
+# The development server and one job worker together; Ctrl-C stops both.
 serve: $(VENV)/.installed
+	trap 'kill 0' EXIT; \
+	$(BIN)/huey_consumer analysis.jobs.huey --workers 1 --worker-type thread --quiet & \
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+## worker: run background jobs (analysis runs, the every-minute moderation sweep)
+worker: $(VENV)/.installed
+	$(BIN)/huey_consumer analysis.jobs.huey --workers 1 --worker-type thread
 
 ## test: install what the tests need, lint, and run the whole suite
 test: $(VENV)/.dev-installed lint

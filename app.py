@@ -135,9 +135,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts.bp)
     app.register_blueprint(staff.bp)
 
+    import analysis
     import moderation
 
     moderation.init_app(app)
+    analysis.init_app(app)
 
 
 def register_request_hooks(app: Flask) -> None:

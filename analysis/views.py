@@ -1,0 +1,235 @@
+"""Staff pages for analysis: run it, follow its progress, read results, tend the codebook."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from analysis import services
+from analysis.jobs import enqueue_analysis
+from analysis.models import (
+    AnalysisRun,
+    Campaign,
+    CommentAnalysis,
+    DiscoveredTheme,
+    RepresentativeQuote,
+    Theme,
+    ThemeCorrection,
+)
+from analysis.pipeline import latest_run, queue_run
+from extensions import db
+from forum.auth import role_required
+from forum.exceptions import ForumError
+from forum.forms import WithdrawForm as PostForm
+from forum.models import Comment, Consultation, Role
+from forum.services.consultations import get_by_slug
+
+bp = Blueprint("analysis", __name__, url_prefix="/staff/analysis")
+STAFF = (Role.STAFF, Role.ADMIN)
+
+
+def _consultation(slug: str) -> Consultation:
+    consultation = get_by_slug(slug)
+    if consultation is None:
+        abort(404)
+    return consultation
+
+
+def _results(run: AnalysisRun) -> dict:
+    rows = db.session.execute(
+        select(CommentAnalysis, Comment)
+        .join(Comment, Comment.id == CommentAnalysis.comment_id)
+        .where(CommentAnalysis.run_id == run.id)
+        .order_by(Comment.number)
+    ).all()
+    stance_by_role: dict[str, Counter] = defaultdict(Counter)
+    tone_by_role: dict[str, Counter] = defaultdict(Counter)
+    theme_counts: Counter = Counter()
+    for analysis, comment in rows:
+        stance_by_role[comment.stakeholder_role][analysis.stance] += 1
+        if analysis.sentiment:
+            tone_by_role[comment.stakeholder_role][analysis.sentiment] += 1
+        theme_counts.update(analysis.themes)
+    quotes: dict[str, list[Comment]] = defaultdict(list)
+    for quote, comment in db.session.execute(
+        select(RepresentativeQuote, Comment)
+        .join(Comment, Comment.id == RepresentativeQuote.comment_id)
+        .where(RepresentativeQuote.run_id == run.id, RepresentativeQuote.group_type == "theme")
+        .order_by(RepresentativeQuote.rank)
+    ):
+        quotes[quote.group_key].append(comment)
+    by_id = {comment.id: comment for _, comment in rows}
+    return {
+        "stance_by_role": stance_by_role,
+        "tone_by_role": tone_by_role,
+        "theme_counts": theme_counts,
+        "quotes": quotes,
+        "campaigns": db.session.scalars(select(Campaign).where(Campaign.run_id == run.id)).all(),
+        "discovered": db.session.scalars(
+            select(DiscoveredTheme).where(DiscoveredTheme.run_id == run.id)
+        ).all(),
+        "contradictions": [(a, c) for a, c in rows if a.contradiction],
+        "not_analysed": [(a, c) for a, c in rows if not a.analysed],
+        "by_id": by_id,
+    }
+
+
+@bp.route("/<slug>")
+@role_required(*STAFF)
+def overview(slug: str):
+    consultation = _consultation(slug)
+    current = latest_run(consultation.id)
+    finished = latest_run(consultation.id, finished=True)
+    return render_template(
+        "analysis/overview.html",
+        consultation=consultation,
+        current=current,
+        finished=finished,
+        results=_results(finished) if finished else None,
+        themes=db.session.scalars(
+            select(Theme).where(Theme.consultation_id == consultation.id).order_by(Theme.key)
+        ).all(),
+        form=PostForm(),
+    )
+
+
+@bp.route("/<slug>/run", methods=["POST"])
+@role_required(*STAFF)
+def start(slug: str):
+    consultation = _consultation(slug)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    running = latest_run(consultation.id)
+    if running is not None and running.status in ("queued", "running"):
+        flash(_("An analysis is already under way."), "info")
+        return redirect(url_for(".overview", slug=slug), code=303)
+    run = queue_run(consultation)
+    db.session.commit()
+    if enqueue_analysis(run.id):
+        flash(_("Analysis %(id)d is queued; this page shows its progress.", id=run.id), "success")
+    else:
+        flash(_("The job queue is not reachable; the analysis will start when it is."), "error")
+    return redirect(url_for(".overview", slug=slug), code=303)
+
+
+@bp.route("/<slug>/themes", methods=["POST"])
+@role_required(*STAFF)
+def save_theme(slug: str):
+    consultation = _consultation(slug)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    try:
+        services.save_theme(
+            consultation,
+            request.form.get("key", "").strip(),
+            request.form.get("label", ""),
+            request.form.get("description", ""),
+            request.form.get("active") == "y",
+        )
+        db.session.commit()
+    except ForumError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        flash(_("Codebook saved. The next analysis uses it."), "success")
+    return redirect(url_for(".overview", slug=slug) + "#codebook", code=303)
+
+
+@bp.route("/<slug>/discovered/<int:found_id>", methods=["POST"])
+@role_required(*STAFF)
+def discovered(slug: str, found_id: int):
+    consultation = _consultation(slug)
+    found = db.session.get(DiscoveredTheme, found_id)
+    run = db.session.get(AnalysisRun, found.run_id) if found else None
+    if (
+        found is None
+        or run is None
+        or run.consultation_id != consultation.id
+        or not PostForm().validate_on_submit()
+    ):
+        abort(404)
+    action = request.form.get("action")
+    if action not in ("name", "merge", "promote"):
+        abort(400)
+    try:
+        if action == "name":
+            services.name_discovered(found, request.form.get("name", ""))
+        elif action == "merge":
+            theme = db.session.scalar(
+                select(Theme).where(
+                    Theme.consultation_id == consultation.id,
+                    Theme.key == request.form.get("theme_key"),
+                )
+            )
+            services.merge_discovered(found, theme, current_user)
+        elif action == "promote":
+            services.promote_discovered(
+                consultation, found, request.form.get("key", "").strip(), current_user
+            )
+        else:
+            abort(400)
+        db.session.commit()
+    except ForumError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        flash(_("Saved. The next analysis follows it."), "success")
+    return redirect(url_for(".overview", slug=slug) + "#discovered", code=303)
+
+
+@bp.route("/<slug>/comments/<int:number>", methods=["GET", "POST"])
+@role_required(*STAFF)
+def comment_themes(slug: str, number: int):
+    consultation = _consultation(slug)
+    comment = db.session.scalar(
+        select(Comment).where(Comment.consultation_id == consultation.id, Comment.number == number)
+    )
+    if comment is None:
+        abort(404)
+    themes = db.session.scalars(
+        select(Theme).where(Theme.consultation_id == consultation.id, Theme.active)
+    ).all()
+    form = PostForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        chosen = set(request.form.getlist("themes"))
+        services.correct_themes(comment.id, {t.key: t.key in chosen for t in themes}, current_user)
+        db.session.commit()
+        flash(
+            _(
+                "Themes for %(label)s saved; the next analysis follows them.",
+                label=comment.public_label,
+            ),
+            "success",
+        )
+        return redirect(url_for(".comment_themes", slug=slug, number=number), code=303)
+    finished = latest_run(consultation.id, finished=True)
+    analysis = (
+        db.session.scalar(
+            select(CommentAnalysis).where(
+                CommentAnalysis.run_id == finished.id, CommentAnalysis.comment_id == comment.id
+            )
+        )
+        if finished
+        else None
+    )
+    corrections = {
+        c.theme_key: c.applies
+        for c in db.session.scalars(
+            select(ThemeCorrection).where(ThemeCorrection.comment_id == comment.id)
+        )
+    }
+    return render_template(
+        "analysis/comment.html",
+        consultation=consultation,
+        comment=comment,
+        themes=themes,
+        analysis=analysis,
+        corrections=corrections,
+        form=form,
+    )

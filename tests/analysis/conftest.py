@@ -1,0 +1,23 @@
+"""Analysis tests run the real encoder (loaded once per test process) and jobs inline."""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis.jobs import huey
+
+
+@pytest.fixture(autouse=True)
+def jobs_run_inline():
+    huey.immediate = True
+    yield
+    huey.immediate = False
+
+
+@pytest.fixture
+def demo(runner):
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    from forum.services.consultations import get_by_slug
+
+    return get_by_slug("reimagine-school-safety")
