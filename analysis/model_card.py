@@ -43,8 +43,13 @@ train-heads --data ../shared/data` (about ten minutes on two cores).
 
 Printed by `flask analysis evaluate` (which rewrites this table). Sentiment is validated on
 TweetEval sentiment `val` (never trained on); offensive on TweetEval offensive `val` and `test`.
-The stance rows are on 400 fictional demo-style comments (seed 99), 5-fold, with 80% declaring
-their position: accuracy counts an "unknown" answer as wrong.
+Stance rows: 5 folds, each time 80% of the comments keep their declared position and the other
+20% are predicted; `support_oppose_accuracy` is the share of hidden support and oppose comments put
+on the right side, `..._unknown_as_wrong` counts the classifier's "unknown" answers as errors, and
+`coverage` is how often it answers at all. `written` is 100 fictional comments written for this
+evaluation, independent of the demo generator (`analysis/eval/stance_labelled.jsonl`: 40 support,
+40 oppose, 10 mixed, 10 neutral); `demo` is 400 comments from the demo generator (seed 99), which
+share its phrases and so are easy: read `written` as the honest figure.
 
 | figure | value |
 |---|---|

@@ -33,6 +33,7 @@ class StanceResult:
     score: list[float | None]
     contradiction: list[bool]
     metrics: dict[str, float | int | str] = field(default_factory=dict)
+    probabilities: dict[int, dict[str, float]] = field(default_factory=dict)  # predicted rows only
 
 
 def _features(
@@ -43,7 +44,7 @@ def _features(
 
 
 def _model() -> LogisticRegression:
-    return LogisticRegression(C=4.0, max_iter=3000, class_weight="balanced")
+    return LogisticRegression(C=16.0, max_iter=3000, class_weight="balanced")
 
 
 def classify_stance(
@@ -102,6 +103,9 @@ def classify_stance(
             _features(vectorizer, [texts[i] for i in unlabelled], embeddings[unlabelled], fit=False)
         )
         for row, index in enumerate(unlabelled):
+            result.probabilities[index] = {
+                str(c): float(p) for c, p in zip(model.classes_, probabilities[row], strict=True)
+            }
             best = int(probabilities[row].argmax())
             score = float(probabilities[row, best])
             result.score[index] = round(score, 4)
