@@ -8,7 +8,7 @@ import re
 import uuid
 from typing import Any
 
-from flask import Flask, g, request, session
+from flask import Flask, g, has_request_context, request, session
 from flask_login import current_user
 
 import config as config_module
@@ -109,6 +109,8 @@ def register_extensions(app: Flask) -> None:
 
 
 def select_locale() -> str | None:
+    if not has_request_context():  # commands and jobs use the default locale
+        return None
     supported = list(_current_languages())
     chosen = session.get("locale")
     if chosen in supported:

@@ -7,8 +7,12 @@ def init_app(app: Flask) -> None:
     """Wire analysis into the app: staff pages, commands and the demo codebook."""
     from analysis import cli, views
     from analysis.demo import seed_codebook
+    from analysis.packet import cli as packet_cli
+    from analysis.packet import views as packet_views
     from forum.seed import register_demo_seeder
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(packet_views.bp)
     cli.register(app)
+    packet_cli.register(app)
     register_demo_seeder(app, seed_codebook)

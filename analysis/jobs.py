@@ -44,11 +44,22 @@ def _in_app(function, *args):  # type: ignore[no-untyped-def]
         return function(*args)
 
 
-@huey.task(retries=2, retry_delay=30)
-def analyse_consultation(run_id: int) -> None:
+def analyse_consultation_function(run_id: int) -> None:
     from analysis.pipeline import run_analysis
 
     _in_app(run_analysis, run_id)
+
+
+analyse_consultation = huey.task(retries=2, retry_delay=30)(analyse_consultation_function)
+
+
+def build_packet_function(packet_id: int) -> None:
+    from analysis.packet.services import build_draft
+
+    _in_app(build_draft, packet_id)
+
+
+build_packet = huey.task(retries=1, retry_delay=30)(build_packet_function)
 
 
 def enqueue_analysis(run_id: int) -> bool:

@@ -129,3 +129,7 @@ class RepresentativeQuote(db.Model):
     group_key: Mapped[str] = mapped_column(String(80))
     comment_id: Mapped[int] = mapped_column(ForeignKey("comment.id"))
     rank: Mapped[int]
+
+
+# Packets live in their own module; importing it here registers the table with the others.
+from analysis.packet.models import Packet  # noqa: E402, F401

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import date, datetime
 
 from flask import Flask, current_app, request, url_for
@@ -64,6 +65,7 @@ def register(app: Flask) -> None:
         channel_label=lambda v: _label(CHANNEL_LABELS, v),
         status_label=lambda v: _label(STATUS_LABELS, v),
         language_label=lambda v: _label(LANGUAGES, v),
+        b64=lambda v: base64.b64encode(v.encode("utf-8")).decode("ascii"),
     )
     app.jinja_env.globals.update(url_with=url_with)
 

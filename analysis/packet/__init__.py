@@ -1,0 +1,1 @@
+"""Board packets: a reviewed, grounded summary of stakeholder positions in four formats."""

@@ -1,0 +1,180 @@
+"""Checks run at every build: quotes are verbatim, numbers match the database, records add up."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+from sqlalchemy import func, select
+
+from analysis.models import CommentAnalysis
+from analysis.packet.build import STANCES, PacketError, Period, theme_map
+from extensions import db
+from forum.models import Comment, CommentStatus, Consultation
+
+_NUMBER = re.compile(r"(?<![\w#])\d+(?:\.\d+)?")
+
+
+def _by_number(consultation: Consultation) -> dict[int, Comment]:
+    return {
+        c.number: c
+        for c in db.session.scalars(
+            select(Comment).where(Comment.consultation_id == consultation.id)
+        )
+    }
+
+
+def check_quotes(content: dict[str, Any], comments: dict[int, Comment]) -> list[str]:
+    problems = []
+
+    def verify(where: str, number: int, text: str, whole: bool) -> None:
+        comment = comments.get(number)
+        if comment is None or comment.status != CommentStatus.PUBLISHED:
+            problems.append(f"{where}: comment #{number} is not a published comment")
+        elif (text != comment.public_text) if whole else (text not in comment.public_text):
+            problems.append(
+                f"{where}: the quote of #{number} does not match the comment character for character"
+            )
+
+    for theme in content["themes"]:
+        for quote in theme["quotes"]:
+            verify(f"theme “{theme['label']}”", quote["number"], quote["text"], whole=False)
+    for campaign in content["campaigns"]:
+        verify(
+            f"campaign {campaign['key']}",
+            campaign["template_number"],
+            campaign["template_text"],
+            whole=True,
+        )
+    for entry in content["not_analysed"]:
+        verify("comments not analysed", entry["number"], entry["text"], whole=True)
+    for entry in content["appendix"]:
+        verify("appendix A", entry["number"], entry["text"], whole=True)
+    return problems
+
+
+def check_numbers(
+    content: dict[str, Any], consultation: Consultation, period: Period, edits: dict[str, Any]
+) -> list[str]:
+    """Recount from the database with plain queries and compare with every count in the packet."""
+    problems = []
+    start, end = period.bounds()
+    in_period = (
+        Comment.consultation_id == consultation.id,
+        Comment.received_at >= start,
+        Comment.received_at < end,
+    )
+    status = dict(
+        db.session.execute(
+            select(Comment.status, func.count()).where(*in_period).group_by(Comment.status)
+        ).all()
+    )
+    records = content["records"]
+    expected = {
+        "received": sum(status.values()),
+        "published": status.get(CommentStatus.PUBLISHED, 0),
+        "withdrawn": status.get(CommentStatus.WITHDRAWN, 0),
+        "pending": status.get(CommentStatus.PENDING, 0),
+        "hidden_total": status.get(CommentStatus.HIDDEN, 0),
+    }
+    for key, value in expected.items():
+        if records[key] != value:
+            problems.append(
+                f"records summary: {key} is {records[key]} in the packet but {value} in the database"
+            )
+    if (
+        records["received"]
+        != records["published"]
+        + records["hidden_total"]
+        + records["withdrawn"]
+        + records["pending"]
+    ):
+        problems.append("records summary: received ≠ published + hidden + withdrawn + pending")
+    if sum(records["hidden"].values()) != records["hidden_total"]:
+        problems.append("records summary: hidden by reason does not add up to hidden")
+
+    run_id = content["header"]["analysis_run"]
+    rows = db.session.execute(
+        select(Comment.stakeholder_role, CommentAnalysis.stance, CommentAnalysis.themes)
+        .join(CommentAnalysis, CommentAnalysis.comment_id == Comment.id)
+        .where(
+            *in_period, Comment.status == CommentStatus.PUBLISHED, CommentAnalysis.run_id == run_id
+        )
+    ).all()
+    by_role = Counter((role, stance) for role, stance, _ in rows)
+    for row in content["positions"]["rows"]:
+        for stance in STANCES:
+            if row["counts"][stance] != by_role[(row["key"], stance)]:
+                problems.append(
+                    f"positions: {row['label']} / {stance} is {row['counts'][stance]} in the packet "
+                    f"but {by_role[(row['key'], stance)]} in the database"
+                )
+    if content["positions"]["total"]["total"] != len(rows):
+        problems.append(
+            f"positions: total is {content['positions']['total']['total']} but {len(rows)} comments were analysed"
+        )
+    labels, merged = theme_map(consultation, edits)
+    theme_counts = Counter(
+        key
+        for _, _, themes in rows
+        for key in {merged.get(k, k) for k in themes if merged.get(k, k) in labels}
+    )
+    for theme in content["themes"]:
+        if theme["count"] != theme_counts[theme["key"]]:
+            problems.append(
+                f"theme “{theme['label']}”: {theme['count']} in the packet but {theme_counts[theme['key']]} in the database"
+            )
+    return problems
+
+
+def narrative_numbers(content: dict[str, Any]) -> list[str]:
+    """Every number a narrative paragraph states must be one the packet computed."""
+    allowed: set[str] = set()
+
+    def collect(value: Any) -> None:
+        if isinstance(value, bool):
+            return
+        if isinstance(value, int | float):
+            allowed.add(str(value))
+        elif isinstance(value, dict):
+            for item in value.values():
+                collect(item)
+        elif isinstance(value, list):
+            for item in value:
+                collect(item)
+        elif isinstance(value, str) and len(value) < 40:
+            allowed.update(_NUMBER.findall(value))
+
+    for key in ("records", "positions", "themes", "campaigns", "method", "period", "header"):
+        collect(
+            {k: v for k, v in content[key].items() if k not in ("chart_svg",)}
+            if isinstance(content[key], dict)
+            else content[key]
+        )
+    total = content["positions"]["total"]["total"]
+    for count in content["positions"]["total"]["counts"].values():
+        allowed.add(str(round(100 * count / total)) if total else "0")
+    for row in content["positions"]["rows"]:
+        allowed.update(
+            str(round(100 * v / row["total"])) for v in row["counts"].values() if row["total"]
+        )
+    problems = []
+    for paragraph in content["summary"]:
+        for number in _NUMBER.findall(paragraph):
+            if number not in allowed:
+                problems.append(
+                    f"summary: the number {number} in “{paragraph[:60]}…” is not one the packet computed"
+                )
+    return problems
+
+
+def check_packet(
+    content: dict[str, Any], consultation: Consultation, period: Period, edits: dict[str, Any]
+) -> None:
+    """Raise PacketError naming every mismatch; return quietly when the packet is grounded."""
+    problems = check_quotes(content, _by_number(consultation))
+    problems += check_numbers(content, consultation, period, edits)
+    problems += narrative_numbers(content)
+    if problems:
+        raise PacketError("The packet failed its checks:\n- " + "\n- ".join(problems))

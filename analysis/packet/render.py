@@ -1,0 +1,203 @@
+"""The packet in four formats: HTML (printable), PDF (WeasyPrint, tagged), DOCX and CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+from flask import current_app, has_request_context, render_template
+from sqlalchemy import select
+
+from analysis.models import CommentAnalysis
+from extensions import db
+from forum.models import Comment, Consultation
+from forum.sanitize import csv_cell
+from forum.timeutil import to_local
+
+FORMATS = {
+    "html": "text/html",
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "csv": "text/csv",
+}
+
+
+STYLESHEET = Path(__file__).resolve().parents[2] / "static" / "css" / "packet.css"
+
+
+def render_html(content: dict[str, Any], *, for_browser: bool = True) -> str:
+    if not has_request_context():  # the command line: templates still expect a request
+        with current_app.test_request_context():
+            return render_template(
+                "analysis/packet_document.html", packet=content, for_browser=for_browser
+            )
+    return render_template("analysis/packet_document.html", packet=content, for_browser=for_browser)
+
+
+def render_pdf(content: dict[str, Any]) -> bytes:
+    """A tagged PDF with selectable text and page numbers."""
+    from weasyprint import CSS, HTML
+
+    html = render_html(content, for_browser=False)
+    return HTML(string=html).write_pdf(stylesheets=[CSS(filename=str(STYLESHEET))], pdf_tags=True)
+
+
+def render_docx(content: dict[str, Any]) -> bytes:
+    from docx import Document
+    from docx.shared import Pt
+
+    header, records = content["header"], content["records"]
+    document = Document()
+    document.styles["Normal"].font.size = Pt(11)
+    document.add_paragraph(header["district"])
+    document.add_heading(header["subject"], level=0)
+    for label, value in (
+        ("Meeting date", header["meeting_date"]),
+        ("Agenda item", header["agenda_item"]),
+        ("Item type", header["item_type"]),
+        ("Prepared by", header["prepared_by"]),
+        ("Version", header["version"] or "draft"),
+        ("Comment period", f"{content['period']['start']} to {content['period']['end']}"),
+    ):
+        document.add_paragraph(f"{label}: {value or '—'}")
+    document.add_heading("Executive summary", level=1)
+    for paragraph in content["summary"]:
+        document.add_paragraph(paragraph)
+    document.add_heading("Positions by stakeholder role", level=1)
+    _table(
+        document,
+        ["Role", *content["positions"]["columns"], "Total"],
+        [
+            [r["label"], *[r["counts"][s] for s in content["positions"]["columns"]], r["total"]]
+            for r in content["positions"]["rows"]
+        ],
+    )
+    document.add_paragraph(content["positions"]["chart_alt"])
+    document.add_heading("Themes", level=1)
+    for theme in content["themes"]:
+        document.add_heading(f"{theme['label']} ({theme['count']} comments)", level=2)
+        for quote in theme["quotes"]:
+            document.add_paragraph(
+                f"“{quote['text']}{'…' if quote['excerpt'] else ''}” (#{quote['number']}, {quote['role']})",
+                style="Quote",
+            )
+    document.add_heading("Campaigns", level=1)
+    for campaign in content["campaigns"]:
+        document.add_paragraph(
+            f"{campaign['comments']} comments from {campaign['people']} people, "
+            f"template #{campaign['template_number']}:"
+        )
+        document.add_paragraph(campaign["template_text"], style="Quote")
+    document.add_heading("Comments not analysed (other languages)", level=1)
+    document.add_paragraph(f"{len(content['not_analysed'])} comments.")
+    for entry in content["not_analysed"]:
+        document.add_paragraph(
+            f"#{entry['number']} ({entry['language']}, {entry['position']}): {entry['text']}"
+        )
+    document.add_heading("Appendix A: published comments", level=1)
+    for entry in content["appendix"]:
+        document.add_paragraph(
+            f"#{entry['number']} · {entry['date']} · {entry['role']} · {entry['position']} · {entry['channel']}"
+        )
+        document.add_paragraph(entry["text"])
+    document.add_heading("Appendix B: records summary", level=1)
+    rows = [["Published", records["published"]]] + [
+        [f"Hidden: {k}", v] for k, v in records["hidden"].items()
+    ]
+    rows += [
+        ["Withdrawn", records["withdrawn"]],
+        ["Pending review", records["pending"]],
+        ["Received", records["received"]],
+    ]
+    _table(document, ["Records", "Comments"], rows)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _table(document, headings: list[str], rows: list[list[Any]]) -> None:  # type: ignore[no-untyped-def]
+    table = document.add_table(rows=1, cols=len(headings))
+    table.style = "Light Grid Accent 1"
+    for cell, heading in zip(table.rows[0].cells, headings, strict=True):
+        cell.text = str(heading)
+    for values in rows:
+        for cell, value in zip(table.add_row().cells, values, strict=True):
+            cell.text = str(value)
+
+
+def render_csv(content: dict[str, Any], consultation: Consultation) -> bytes:
+    """One row per published comment in the packet, every cell neutralised for spreadsheets."""
+    numbers = [entry["number"] for entry in content["appendix"]]
+    comments = {
+        c.number: c
+        for c in db.session.scalars(
+            select(Comment).where(
+                Comment.consultation_id == consultation.id, Comment.number.in_(numbers)
+            )
+        )
+    }
+    analyses = {
+        a.comment_id: a
+        for a in db.session.scalars(
+            select(CommentAnalysis).where(
+                CommentAnalysis.run_id == content["header"]["analysis_run"]
+            )
+        )
+    }
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        [
+            "number",
+            "received_at",
+            "channel",
+            "role",
+            "school",
+            "declared_position",
+            "stance",
+            "stance_source",
+            "sentiment",
+            "themes",
+            "campaign",
+            "language",
+            "text",
+        ]
+    )
+    for number in numbers:
+        comment = comments[number]
+        analysis = analyses.get(comment.id)
+        writer.writerow(
+            [
+                csv_cell(v)
+                for v in (
+                    comment.number,
+                    to_local(comment.received_at).isoformat(),
+                    comment.channel,
+                    comment.stakeholder_role,
+                    comment.school.name if comment.school else "",
+                    comment.declared_position or "",
+                    analysis.stance if analysis else "",
+                    analysis.stance_source if analysis else "",
+                    analysis.sentiment or "" if analysis else "",
+                    ";".join(analysis.themes) if analysis else "",
+                    analysis.campaign_key or "" if analysis else "",
+                    analysis.language if analysis else "",
+                    comment.public_text,
+                )
+            ]
+        )
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def render(fmt: str, content: dict[str, Any], consultation: Consultation) -> bytes:
+    if fmt == "html":
+        return render_html(content).encode("utf-8")
+    if fmt == "pdf":
+        return render_pdf(content)
+    if fmt == "docx":
+        return render_docx(content)
+    if fmt == "csv":
+        return render_csv(content, consultation)
+    raise ValueError(f"unknown format {fmt!r}")

@@ -1,0 +1,221 @@
+"""Board packets: built from the latest analysis, checked both ways, in four formats."""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+
+import pytest
+from docx import Document
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from analysis.packet.build import PacketError, default_period
+from analysis.packet.grounding import check_packet
+from analysis.packet.models import Packet
+from analysis.packet.services import content_for_cli
+from extensions import db
+from forum.models import Comment
+from tests.conftest import user_with_role
+
+
+@pytest.fixture
+def analysed(runner, demo):
+    result = runner.invoke(args=["analysis", "run", demo.slug])
+    assert result.exit_code == 0, result.output
+    return demo
+
+
+def build(runner, slug, fmt, path):
+    result = runner.invoke(args=["packet", "build", slug, "--format", fmt, "-o", str(path)])
+    assert result.exit_code == 0, result.output
+    return path
+
+
+def test_every_format_opens_and_carries_the_summary(runner, analysed, tmp_path):
+    pdf = PdfReader(build(runner, analysed.slug, "pdf", tmp_path / "packet.pdf"))
+    text = "\n".join(page.extract_text() for page in pdf.pages[:3])
+    assert "Executive summary" in text and "Positions by stakeholder role" in text
+    assert len(pdf.pages) > 5
+    assert "Page 1 of" in pdf.pages[0].extract_text()
+    catalog = pdf.trailer["/Root"]
+    assert bool(catalog["/MarkInfo"]["/Marked"]) and "/StructTreeRoot" in catalog  # a tagged PDF
+    document = Document(str(build(runner, analysed.slug, "docx", tmp_path / "packet.docx")))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert "Executive summary" in headings and "Appendix B: records summary" in headings
+    html = build(runner, analysed.slug, "html", tmp_path / "packet.html").read_text(
+        encoding="utf-8"
+    )
+    assert (
+        "Appendix A: every published comment" in html
+        and 'alt="Comments by stakeholder role' in html
+    )
+
+
+def test_csv_has_one_row_per_published_comment_and_neutralises_formulas(
+    runner, client, analysed, tmp_path
+):
+    comment = db.session.scalar(
+        select(Comment).where(Comment.consultation_id == analysed.id, Comment.status == "published")
+    )
+    comment.submitted_text = (
+        '=HYPERLINK("http://evil.example","click")'  # as if it had been sent so
+    )
+    db.session.commit()
+    runner.invoke(args=["analysis", "run", analysed.slug])
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                build(runner, analysed.slug, "csv", tmp_path / "p.csv").read_text("utf-8-sig")
+            )
+        )
+    )
+    published = db.session.scalars(
+        select(Comment).where(Comment.consultation_id == analysed.id, Comment.status == "published")
+    ).all()
+    assert len(rows) == len(published)
+    row = next(r for r in rows if r["number"] == str(comment.number))
+    assert row["text"] == "'" + comment.submitted_text
+    assert all(not r["text"].startswith(("=", "+", "-", "@")) for r in rows)
+
+
+def test_records_summary_adds_up_to_the_database(runner, analysed):
+    content = content_for_cli(analysed)
+    records = content["records"]
+    assert (
+        records["received"]
+        == records["published"]
+        + records["hidden_total"]
+        + records["withdrawn"]
+        + records["pending"]
+    )
+    assert (
+        records["received"]
+        == db.session.query(Comment).filter(Comment.consultation_id == analysed.id).count()
+    )
+    assert records["hidden"] == {"commercial_spam": 1, "off_topic": 1}
+
+
+def test_a_tampered_quote_or_count_fails_the_checks(runner, analysed):
+    content = content_for_cli(analysed)
+    period = default_period(analysed)
+    check_packet(content, analysed, period, {})  # the honest packet passes
+
+    tampered = copy.deepcopy(content)
+    theme = next(t for t in tampered["themes"] if t["quotes"])
+    theme["quotes"][0]["text"] = theme["quotes"][0]["text"].replace("the", "teh", 1) + " (edited)"
+    with pytest.raises(
+        PacketError, match=f"the quote of #{theme['quotes'][0]['number']} does not match"
+    ):
+        check_packet(tampered, analysed, period, {})
+
+    tampered = copy.deepcopy(content)
+    tampered["positions"]["rows"][0]["counts"]["support"] += 1
+    with pytest.raises(PacketError, match=r"positions: .* support is"):
+        check_packet(tampered, analysed, period, {})
+
+    tampered = copy.deepcopy(content)
+    tampered["records"]["withdrawn"] += 1
+    with pytest.raises(PacketError, match="records summary: withdrawn"):
+        check_packet(tampered, analysed, period, {})
+
+    tampered = copy.deepcopy(content)
+    tampered["summary"] = ["An overwhelming 8123 parents oppose the plan."]
+    with pytest.raises(PacketError, match="the number 8123"):
+        check_packet(tampered, analysed, period, {})
+
+
+def test_a_packet_is_not_built_from_an_out_of_date_analysis(runner, client, analysed, tmp_path):
+    client.post(
+        f"/consultations/{analysed.slug}/comments",
+        data={
+            "text": "A late comment the analysis has not seen.",
+            "author_name": "Late",
+            "stakeholder_role": "parent",
+            "declared_position": "support",
+            "preferred_language": "en",
+            "idempotency_key": "late-comment-key-001",
+        },
+    )
+    number = db.session.scalars(select(Comment.number).order_by(Comment.id.desc())).first()
+    result = runner.invoke(
+        args=["packet", "build", analysed.slug, "--format", "pdf", "-o", str(tmp_path / "x.pdf")]
+    )
+    assert result.exit_code != 0
+    assert f"does not cover published comment(s) #{number}" in result.output
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_staff_review_edit_and_publish_numbered_versions(client, auth, analysed):
+    staff = user_with_role("staff")
+    auth.login(staff.email)
+    response = client.post(
+        f"/staff/packets/{analysed.slug}", data={"prepared_by": "Office of the Board"}
+    )
+    assert response.status_code == 303
+    packet = db.session.scalar(select(Packet))
+    assert packet.status == "draft", packet.message
+    review = client.get(f"/staff/packets/view/{packet.id}").get_data(as_text=True)
+    assert "Executive summary" in review and "Check and publish" in review
+
+    theme = next(
+        t for t in packet.content["themes"] if len(t["quotes"]) >= 2 and len(t["candidates"]) > 4
+    )
+    first = theme["quotes"][0]["number"]
+    replacement = next(
+        n for n in theme["candidates"] if n not in [q["number"] for q in theme["quotes"]]
+    )
+    client.post(
+        f"/staff/packets/view/{packet.id}/edit",
+        data={
+            "kind": "swap_quote",
+            "theme": theme["key"],
+            "number": first,
+            "replacement": replacement,
+        },
+    )
+    db.session.refresh(packet)
+    quoted = next(t for t in packet.content["themes"] if t["key"] == theme["key"])["quotes"]
+    assert quoted[0]["number"] == replacement
+    original = db.session.scalar(
+        select(Comment).where(Comment.consultation_id == analysed.id, Comment.number == replacement)
+    )
+    assert quoted[0]["text"] in original.public_text  # verbatim
+
+    bad = client.post(
+        f"/staff/packets/view/{packet.id}/edit",
+        data={"kind": "summary", "summary": "Nearly 8123 people agree."},
+        follow_redirects=True,
+    )
+    assert "the number 8123" in bad.get_data(as_text=True)
+    client.post(
+        f"/staff/packets/view/{packet.id}/edit",
+        data={"kind": "rename_theme", "theme": theme["key"], "label": "Renamed theme"},
+    )
+    db.session.refresh(packet)
+    assert any(t["label"] == "Renamed theme" for t in packet.content["themes"])
+
+    client.post(f"/staff/packets/view/{packet.id}/publish")
+    db.session.refresh(packet)
+    assert (packet.status, packet.version, len(packet.content_hash)) == ("published", 1, 64)
+    frozen = client.post(
+        f"/staff/packets/view/{packet.id}/edit",
+        data={"kind": "summary", "summary": "Changed."},
+        follow_redirects=True,
+    )
+    assert b"frozen" in frozen.data
+
+    client.post(f"/staff/packets/{analysed.slug}", data={"prepared_by": "Office of the Board"})
+    second = db.session.scalars(select(Packet).order_by(Packet.id.desc())).first()
+    client.post(f"/staff/packets/view/{second.id}/publish")
+    db.session.refresh(second)
+    assert second.version == 2
+    old = client.get(f"/staff/packets/view/{packet.id}/packet.pdf")
+    assert old.status_code == 200 and old.data.startswith(b"%PDF")
+
+
+def test_only_staff_reach_packets(client, auth, analysed):
+    auth.login(user_with_role("moderator").email)
+    assert client.get(f"/staff/packets/{analysed.slug}").status_code == 403
+    assert client.post(f"/staff/packets/{analysed.slug}").status_code == 403
