@@ -9,10 +9,12 @@ import numpy as np
 from sklearn.cluster import KMeans
 from sklearn.feature_extraction.text import CountVectorizer
 
-ASSIGN_SIMILARITY = 0.32  # a theme applies when the comment is this close to it...
-BEST_SIMILARITY = (
-    0.26  # ...or when it is the closest theme and this close (off-topic text scores ~0.22)
-)
+# Similarities are measured after subtracting the consultation's mean embedding: every comment
+# here is about school safety, and without centring the broadest theme absorbs them all.
+ASSIGN_SIMILARITY = 0.15  # a theme applies when the comment is this close to it (centred cosine)
+MARGIN = 0.08  # and within this much of the comment's closest theme
+RAW_FLOOR = 0.25  # and, before centring, at least this close: off-topic text scores about 0.22
+MIN_FOR_CENTRING = 20
 MIN_CLUSTER = 5
 SEED = 3
 
@@ -33,15 +35,27 @@ def assign_themes(
     keys = list(prototypes)
     if not keys:
         return [[] for _ in range(len(embeddings))]
-    matrix = np.stack([prototypes[k] for k in keys])
+    centre = (
+        embeddings.mean(axis=0)
+        if len(embeddings) >= MIN_FOR_CENTRING
+        else np.zeros(embeddings.shape[1])
+    )
+    vectors = embeddings - centre
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True).clip(min=1e-12)
+    matrix = np.stack([prototypes[k] for k in keys]) - centre
     matrix /= np.linalg.norm(matrix, axis=1, keepdims=True).clip(min=1e-12)
-    similarity = embeddings @ matrix.T
+    similarity = vectors @ matrix.T
+    raw_matrix = np.stack([prototypes[k] for k in keys])
+    raw_matrix /= np.linalg.norm(raw_matrix, axis=1, keepdims=True).clip(min=1e-12)
+    raw = embeddings @ raw_matrix.T
     assigned = []
     for row, scores in enumerate(similarity):
-        chosen = {keys[j] for j, s in enumerate(scores) if s >= ASSIGN_SIMILARITY}
-        best = int(scores.argmax())
-        if scores[best] >= BEST_SIMILARITY:
-            chosen.add(keys[best])
+        best = float(scores.max())
+        chosen = {
+            keys[j]
+            for j, s in enumerate(scores)
+            if s >= ASSIGN_SIMILARITY and s >= best - MARGIN and raw[row, j] >= RAW_FLOOR
+        }
         for key, applies in (corrections[row] if corrections else {}).items():
             (chosen.add if applies else chosen.discard)(key)
         assigned.append(sorted(chosen))
