@@ -368,7 +368,7 @@ def executive_summary(content: dict[str, Any], consultation: Consultation) -> li
         if row["total"] >= 10:
             leading = max(STANCES[:4], key=lambda s: row["counts"][s])
             paragraphs.append(
-                f"{row['label']}: {row['counts'][leading]} of {row['total']} {leading} the proposal"
+                f"{row['label']}: {row['counts'][leading]} of {row['total']} {leading} the proposal."
                 if leading in ("support", "oppose")
                 else f"{row['label']}: {row['counts'][leading]} of {row['total']} are {leading}."
             )
