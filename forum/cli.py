@@ -83,7 +83,41 @@ def seed_demo_command() -> None:
     click.echo(summary)
 
 
+@click.command("db-backup")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+def db_backup_command(target: Path) -> None:
+    """Back up the live database to TARGET (SQLite backup API, or pg_dump on PostgreSQL)."""
+    from forum.backup import BackupError, backup, row_counts
+
+    try:
+        backup(db.engine, target)
+    except (BackupError, OSError) as error:
+        raise click.ClickException(str(error)) from error
+    counts = row_counts()
+    click.echo(f"Backed up {sum(counts.values()):,} rows in {len(counts)} tables to {target}.")
+
+
+@click.command("db-restore")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask before replacing the database.")
+def db_restore_command(source: Path, yes: bool) -> None:
+    """Replace the database's contents with the backup in SOURCE."""
+    from forum.backup import BackupError, restore, row_counts
+
+    if not yes:
+        click.confirm(f"Replace everything in the database with {source}?", abort=True)
+    db.session.remove()
+    try:
+        restore(db.engine, source)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    counts = row_counts()
+    click.echo(f"Restored {sum(counts.values()):,} rows in {len(counts)} tables from {source}.")
+
+
 def register(app: Flask) -> None:
+    app.cli.add_command(db_backup_command)
+    app.cli.add_command(db_restore_command)
     app.cli.add_command(users_cli)
     app.cli.add_command(comments_cli)
     app.cli.add_command(seed_demo_command)
