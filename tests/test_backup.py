@@ -2,37 +2,14 @@
 
 from __future__ import annotations
 
-import uuid
-
-import pytest
-from sqlalchemy import create_engine
-from sqlalchemy.engine import make_url
-
 from extensions import db
 from forum.backup import row_counts
 from tests.conftest import dispose_engines
 from tests.moderation.conftest import post_comment
 
 
-@pytest.fixture
-def empty_copy_url(database_url, tmp_path):
-    if database_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'restored.sqlite3'}"
-        return
-    name = f"sb_restore_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
-
-
 def test_backup_then_restore_into_an_empty_database_keeps_every_row(
-    runner, client, consultation, app_factory, empty_copy_url, tmp_path
+    runner, client, consultation, app_factory, empty_database_url, tmp_path
 ):
     for index in range(5):
         post_comment(client, consultation, f"Comment number {index} about counselors.")
@@ -46,7 +23,7 @@ def test_backup_then_restore_into_an_empty_database_keeps_every_row(
     assert result.exit_code == 0, result.output
     assert backup_file.stat().st_size > 0
 
-    target = app_factory(SQLALCHEMY_DATABASE_URI=empty_copy_url)
+    target = app_factory(SQLALCHEMY_DATABASE_URI=empty_database_url)
     with target.app_context():
         restored = target.test_cli_runner().invoke(args=["db-restore", str(backup_file), "--yes"])
         assert restored.exit_code == 0, restored.output
