@@ -131,11 +131,12 @@ def _current_languages() -> dict[str, str]:
 
 
 def register_blueprints(app: Flask) -> None:
-    from forum.views import accounts, public, staff
+    from forum.views import accounts, public, staff, surveys
 
     app.register_blueprint(public.bp)
     app.register_blueprint(accounts.bp)
     app.register_blueprint(staff.bp)
+    app.register_blueprint(surveys.bp)
 
     import analysis
     import moderation

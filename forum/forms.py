@@ -9,7 +9,9 @@ from wtforms import (
     DateField,
     DateTimeLocalField,
     EmailField,
+    FloatField,
     HiddenField,
+    IntegerField,
     PasswordField,
     RadioField,
     SelectChoice,
@@ -18,17 +20,19 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import (
+    AnyOf,
     DataRequired,
     Email,
     EqualTo,
     InputRequired,
     Length,
+    NumberRange,
     Optional,
     ValidationError,
 )
 
 from forum.choices import LANGUAGES, POSITION_LABELS, ROLE_LABELS
-from forum.models import ConsultationStatus, ModerationMode
+from forum.models import ConsultationStatus, ModerationMode, SurveyStatus
 from forum.models.comments import FORM_ROLES
 
 
@@ -98,7 +102,25 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class CommentForm(FlaskForm):
+class RespondentForm(FlaskForm):
+    """The questions about the person, asked the same way on comments and surveys."""
+
+    stakeholder_role = SelectField(
+        _l("I am a"),
+        choices=choices([("", _l("Choose one"))] + [(r.value, ROLE_LABELS[r]) for r in FORM_ROLES]),
+        validators=[InputRequired(_l("Choose the role that fits you best."))],
+    )
+    school_id = SelectField(_l("School (optional)"), coerce=optional_int, validators=[Optional()])
+    preferred_language = SelectField(
+        _l("Preferred language"),
+        choices=choices(LANGUAGES.items()),
+        default="en",
+        validators=[InputRequired()],
+    )
+    idempotency_key = HiddenField(validators=[DataRequired(), Length(min=16, max=64)])
+
+
+class CommentForm(RespondentForm):
     text = TextAreaField(
         _l("Your comment"),
         validators=[NotBlank(_l("Write a comment before sending it."))],
@@ -108,26 +130,13 @@ class CommentForm(FlaskForm):
         description=_l("Students: a first name or nickname is enough."),
         validators=[Optional(), Length(max=60)],
     )
-    stakeholder_role = SelectField(
-        _l("I am a"),
-        choices=choices([("", _l("Choose one"))] + [(r.value, ROLE_LABELS[r]) for r in FORM_ROLES]),
-        validators=[InputRequired(_l("Choose the role that fits you best."))],
-    )
-    school_id = SelectField(_l("School (optional)"), coerce=optional_int, validators=[Optional()])
     declared_position = RadioField(
         _l("Your position on the proposal"),
         choices=choices((p.value, label) for p, label in POSITION_LABELS.items()),
         validators=[InputRequired(_l("Choose a position, or “Prefer not to say”."))],
     )
-    preferred_language = SelectField(
-        _l("Preferred language"),
-        choices=choices(LANGUAGES.items()),
-        default="en",
-        validators=[InputRequired()],
-    )
     section_id = SelectField(_l("Comment on"), coerce=optional_int, validators=[Optional()])
     parent_id = HiddenField(filters=[optional_int])
-    idempotency_key = HiddenField(validators=[DataRequired(), Length(min=16, max=64)])
 
     def __init__(self, *args: object, max_chars: int, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -189,3 +198,55 @@ class ConsultationForm(FlaskForm):
             ]
         ),
     )
+
+
+class SurveyForm(FlaskForm):
+    title = StringField(
+        _l("Survey title"), validators=[NotBlank(_l("Give the survey a title.")), Length(max=200)]
+    )
+    introduction = TextAreaField(
+        _l("Introduction"),
+        description=_l("Shown above the questions: what the survey is for and how long it takes."),
+        validators=[Optional(), Length(max=5000)],
+    )
+    status = SelectField(
+        _l("Status"),
+        choices=choices(
+            [
+                (SurveyStatus.DRAFT.value, _l("Draft (not public)")),
+                (SurveyStatus.OPEN.value, _l("Open while the consultation is open")),
+                (SurveyStatus.CLOSED.value, _l("Closed")),
+            ]
+        ),
+        default=SurveyStatus.DRAFT.value,
+    )
+    hide_results_until_closed = BooleanField(
+        _l("Hide all results from the public until the survey closes")
+    )
+
+
+class QuestionForm(FlaskForm):
+    kind = SelectField(_l("Kind of question"))
+    prompt = TextAreaField(
+        _l("Question"),
+        description=_l("For an agreement scale, write a statement people agree or disagree with."),
+        validators=[NotBlank(_l("Write the question.")), Length(max=500)],
+    )
+    help_text = TextAreaField(_l("Help text (optional)"), validators=[Optional(), Length(max=1000)])
+    options = TextAreaField(
+        _l("Options, one per line"),
+        description=_l("For single choice, multiple choice and ranking questions."),
+        validators=[Optional(), Length(max=5000)],
+    )
+    max_choices = IntegerField(
+        _l("Most options a person may choose (multiple choice, optional)"),
+        validators=[Optional(), NumberRange(min=1, max=20)],
+    )
+    min_value = FloatField(_l("Lowest accepted number (optional)"), validators=[Optional()])
+    max_value = FloatField(_l("Highest accepted number (optional)"), validators=[Optional()])
+    required = BooleanField(_l("An answer is required"))
+    results_public = BooleanField(_l("Show this question's results on the public results page"))
+
+
+class MoveQuestionForm(FlaskForm):
+    direction = HiddenField(validators=[AnyOf(["up", "down"])])

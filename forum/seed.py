@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from extensions import db
 from forum import demo_text as text
+from forum.demo_survey import RESPONSES, seed_demo_survey
 from forum.models import (
     Channel,
     Comment,
@@ -350,12 +351,15 @@ def seed_demo(comment_count: int = 300) -> str:
     replies = _reply_specs(rng, specs, 15, end)
     stored = _store(consultation, specs, replies)
     _withdraw_a_few(rng, stored)
+    survey = seed_demo_survey(consultation, district.schools, rng, opens_at, end)
+    _number_by_arrival(consultation)
     path = _write_credentials(accounts)
     extras = [seeder(consultation) for seeder in current_app.extensions.get(DEMO_SEEDERS_KEY, [])]
     return "\n".join(
         [
             f"Created the demo district with {len(text.SCHOOLS)} schools and the consultation "
             f"'{consultation.slug}' with {len(stored)} comments.",
+            f"Added the survey '{survey.title}' with {RESPONSES} responses.",
             *extras,
             f"Demo sign-ins are in {path}.",
         ]
@@ -388,6 +392,21 @@ def _store(consultation: Consultation, specs: list[Spec], replies: list[Spec]) -
             top_level[index] = comment
         stored.append(comment)
     return stored
+
+
+def _number_by_arrival(consultation: Consultation) -> None:
+    """Renumber the demo's comments (web, email and survey answers alike) in arrival order."""
+    comments = db.session.scalars(
+        select(Comment)
+        .where(Comment.consultation_id == consultation.id)
+        .order_by(Comment.received_at, Comment.id)
+    ).all()
+    for comment in comments:
+        comment.number = -comment.number  # out of the way of the unique (consultation, number)
+    db.session.flush()
+    for number, comment in enumerate(comments, start=1):
+        comment.number = number
+    db.session.flush()
 
 
 def _withdraw_a_few(rng: random.Random, comments: list[Comment]) -> None:

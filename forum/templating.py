@@ -6,7 +6,7 @@ import base64
 from datetime import date, datetime
 
 from flask import Flask, current_app, request, url_for
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
 
 from forum.choices import (
     CHANNEL_LABELS,
@@ -16,6 +16,7 @@ from forum.choices import (
     STATUS_LABELS,
 )
 from forum.sanitize import excerpt, render_comment
+from forum.services.surveys import answer_text
 from forum.timeutil import to_local
 
 
@@ -65,6 +66,8 @@ def register(app: Flask) -> None:
         channel_label=lambda v: _label(CHANNEL_LABELS, v),
         status_label=lambda v: _label(STATUS_LABELS, v),
         language_label=lambda v: _label(LANGUAGES, v),
+        number=format_decimal,
+        survey_answer=lambda a: answer_text(a.question, a.value),
         b64=lambda v: base64.b64encode(v.encode("utf-8")).decode("ascii"),
     )
     app.jinja_env.globals.update(url_with=url_with)

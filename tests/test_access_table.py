@@ -8,6 +8,7 @@ from flask import url_for
 from analysis.models import AnalysisRun, DiscoveredTheme
 from analysis.packet.models import Packet
 from extensions import db
+from forum.services import surveys as survey_service
 from moderation.models import Escalation
 from tests import factories
 from tests.conftest import PASSWORD
@@ -51,6 +52,17 @@ EXPECTED = {
     "staff.dashboard": "staff",
     "staff.edit": "staff",
     "staff.new": "staff",
+    "surveys.edit_question": "staff",
+    "surveys.edit_survey": "staff",
+    "surveys.export": "staff",
+    "surveys.move_question": "staff",
+    "surveys.new_question": "staff",
+    "surveys.new_survey": "staff",
+    "surveys.receipt": "public",
+    "surveys.respond": "public",
+    "surveys.results": "public",
+    "surveys.staff_results": "staff",
+    "surveys.survey": "public",
     "threats.act": "threat_team",
     "threats.detail": "threat_team",
     "threats.index": "threat_team",
@@ -80,6 +92,10 @@ def world(app):
         created_by_id=users["staff"].id,
         status="failed",
     )
+    survey = survey_service.create_survey(consultation, title="Survey", status="open")
+    question = survey_service.add_question(
+        survey, survey_service.QuestionSpec("single", "Pick one", options=["A", "B"])
+    )
     db.session.add_all([found, packet])
     db.session.commit()
     values = {
@@ -92,6 +108,8 @@ def world(app):
         "found_id": found.id,
         "packet_id": packet.id,
         "fmt": "html",
+        "survey_id": survey.id,
+        "question_id": question.id,
     }
     return users, values
 

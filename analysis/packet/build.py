@@ -16,8 +16,10 @@ from analysis.models import AnalysisRun, Campaign, CommentAnalysis, Representati
 from analysis.packet.chart import positions_chart
 from analysis.training import saved_metrics
 from extensions import db
+from forum.charts import bar_chart
 from forum.choices import CHANNEL_LABELS, POSITION_LABELS, ROLE_LABELS
 from forum.models import Comment, CommentStatus, Consultation, School
+from forum.services import surveys as survey_service
 from forum.timeutil import local_to_utc, to_local
 from moderation.rules import HIDE_REASONS
 
@@ -144,6 +146,7 @@ def build_content(
         "unthemed": sum(1 for c in published if not rows[c.id].themes and rows[c.id].analysed),
         "campaigns": campaigns,
         "tone": _tone(published, rows, merged, labels),
+        "surveys": survey_sections(consultation),
         "not_analysed": [
             {
                 "number": c.number,
@@ -168,6 +171,24 @@ def build_content(
     }
     content["summary"] = edits.get("summary") or executive_summary(content, consultation)
     return content
+
+
+def survey_sections(consultation: Consultation) -> list[dict[str, Any]]:
+    """Each published survey's results (questions whose results staff made public), with charts."""
+    sections = []
+    for survey in survey_service.listed_surveys(consultation):
+        summary = survey_service.results(survey, public_only=True)
+        for question in summary["questions"]:
+            if "chart_values" in question and question["answered"]:
+                question["chart_svg"] = bar_chart(
+                    tuple(str(row["label"]) for row in question["rows"]),
+                    tuple(question["chart_values"]),
+                    question["chart_axis"],
+                )
+                question["chart_alt"] = survey_service.chart_alt(question)
+        summary["private_questions"] = len(survey.questions) - len(summary["questions"])
+        sections.append(summary)
+    return sections
 
 
 def records_summary(comments: list[Comment]) -> dict[str, Any]:
@@ -378,6 +399,11 @@ def executive_summary(content: dict[str, Any], consultation: Consultation) -> li
         paragraphs.append(
             f"{campaign['comments']} comments from {campaign['people']} people repeat one form letter "
             f"(see comment #{campaign['template_number']})."
+        )
+    for survey in content.get("surveys", []):
+        paragraphs.append(
+            f"The survey “{survey['title']}” received {survey['responses']} responses; "
+            "its results by stakeholder role are in the survey section."
         )
     paragraphs.append(
         "People chose to comment: these figures describe the people who commented, not the "

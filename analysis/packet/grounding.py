@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from analysis.models import CommentAnalysis
 from analysis.packet.build import STANCES, PacketError, Period, theme_map
 from extensions import db
-from forum.models import Comment, CommentStatus, Consultation
+from forum.models import Comment, CommentStatus, Consultation, SurveyAnswer, SurveyResponse
 
 _NUMBER = re.compile(r"(?<![\w#])\d+(?:\.\d+)?")
 
@@ -125,6 +125,43 @@ def check_numbers(
             problems.append(
                 f"theme “{theme['label']}”: {theme['count']} in the packet but {theme_counts[theme['key']]} in the database"
             )
+    problems += check_survey_numbers(content.get("surveys", []))
+    return problems
+
+
+def check_survey_numbers(surveys: list[dict[str, Any]]) -> list[str]:
+    """Recount each survey's responses and each question's answers with plain queries."""
+    problems = []
+    for survey in surveys:
+        responses = db.session.scalar(
+            select(func.count())
+            .select_from(SurveyResponse)
+            .where(SurveyResponse.survey_id == survey["survey_id"])
+        )
+        if survey["responses"] != responses:
+            problems.append(
+                f"survey “{survey['title']}”: {survey['responses']} responses in the packet but "
+                f"{responses} in the database"
+            )
+        answered = dict(
+            db.session.execute(
+                select(SurveyAnswer.question_id, func.count())
+                .join(SurveyResponse, SurveyAnswer.response_id == SurveyResponse.id)
+                .where(SurveyResponse.survey_id == survey["survey_id"])
+                .group_by(SurveyAnswer.question_id)
+            ).all()
+        )
+        for question in survey["questions"]:
+            if question["answered"] != answered.get(question["id"], 0):
+                problems.append(
+                    f"survey question “{question['prompt']}”: {question['answered']} answers in the "
+                    f"packet but {answered.get(question['id'], 0)} in the database"
+                )
+            adds_up = sum(row["count"] for row in question.get("rows", [])) == question["answered"]
+            if question["kind"] in ("single", "scale") and not adds_up:
+                problems.append(
+                    f"survey question “{question['prompt']}”: the options do not add up"
+                )
     return problems
 
 
@@ -146,7 +183,16 @@ def narrative_numbers(content: dict[str, Any]) -> list[str]:
         elif isinstance(value, str) and len(value) < 40:
             allowed.update(_NUMBER.findall(value))
 
-    for key in ("records", "positions", "themes", "campaigns", "method", "period", "header"):
+    for key in (
+        "records",
+        "positions",
+        "themes",
+        "campaigns",
+        "method",
+        "period",
+        "header",
+        "surveys",
+    ):
         collect(
             {k: v for k, v in content[key].items() if k not in ("chart_svg",)}
             if isinstance(content[key], dict)

@@ -90,6 +90,7 @@ def render_docx(content: dict[str, Any]) -> bytes:
             f"template #{campaign['template_number']}:"
         )
         document.add_paragraph(campaign["template_text"], style="Quote")
+    _survey_docx(document, content.get("surveys", []))
     document.add_heading("Comments not analysed (other languages)", level=1)
     document.add_paragraph(f"{len(content['not_analysed'])} comments.")
     for entry in content["not_analysed"]:
@@ -115,6 +116,47 @@ def render_docx(content: dict[str, Any]) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def _survey_docx(document, surveys: list[dict[str, Any]]) -> None:  # type: ignore[no-untyped-def]
+    if not surveys:
+        return
+    document.add_heading("Survey results", level=1)
+    for survey in surveys:
+        document.add_heading(f"{survey['title']} ({survey['responses']} responses)", level=2)
+        for question in survey["questions"]:
+            document.add_heading(f"{question['position']}. {question['prompt']}", level=3)
+            document.add_paragraph(f"{question['answered']} answered.")
+            roles = survey["roles"]
+            if question.get("rows") and question["kind"] == "ranking":
+                _table(
+                    document,
+                    ["Option", "Average rank", "Ranked first", *[r["label"] for r in roles]],
+                    [
+                        [row["label"], row["mean_rank"], row["first"]]
+                        + [row["by_role"][r["key"]]["mean_rank"] for r in roles]
+                        for row in question["rows"]
+                    ],
+                )
+            elif question.get("rows"):
+                _table(
+                    document,
+                    ["Answer", "All", *[r["label"] for r in roles]],
+                    [
+                        [row["label"], f"{row['count']} ({row['percent']}%)"]
+                        + [
+                            f"{row['by_role'][r['key']]['count']} ({row['by_role'][r['key']]['percent']}%)"
+                            for r in roles
+                        ]
+                        for row in question["rows"]
+                    ],
+                )
+            elif question.get("stats"):
+                stats = question["stats"]
+                document.add_paragraph(
+                    f"Average {stats['mean']}, median {stats['median']}, "
+                    f"lowest {stats['min']}, highest {stats['max']}."
+                )
 
 
 def _table(document, headings: list[str], rows: list[list[Any]]) -> None:  # type: ignore[no-untyped-def]

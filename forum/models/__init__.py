@@ -14,6 +14,14 @@ from forum.models.consultations import (
     Section,
 )
 from forum.models.districts import District, School
+from forum.models.surveys import (
+    QuestionKind,
+    Survey,
+    SurveyAnswer,
+    SurveyQuestion,
+    SurveyResponse,
+    SurveyStatus,
+)
 from forum.models.users import PRIVILEGED_ROLES, Role, User
 
 __all__ = [
@@ -26,9 +34,15 @@ __all__ = [
     "District",
     "ModerationMode",
     "Position",
+    "QuestionKind",
     "Role",
     "School",
     "Section",
     "StakeholderRole",
+    "Survey",
+    "SurveyAnswer",
+    "SurveyQuestion",
+    "SurveyResponse",
+    "SurveyStatus",
     "User",
 ]

@@ -26,6 +26,7 @@ from forum.models import Comment, Consultation, ConsultationStatus, School
 from forum.sanitize import render_markdown
 from forum.services import comments as comment_service
 from forum.services import consultations as consultation_service
+from forum.services import surveys as survey_service
 
 bp = Blueprint("public", __name__)
 
@@ -94,6 +95,7 @@ def render_consultation(consultation: Consultation, form: CommentForm, status: i
             newest_first=newest_first,
             form=form,
             replying_to=_reply_target(consultation, form.parent_id.data),
+            surveys=survey_service.listed_surveys(consultation),
         ),
         status,
     )

@@ -12,7 +12,14 @@ from extensions import db
 from forum.auth import role_required
 from forum.exceptions import ForumError
 from forum.forms import ConsultationForm
-from forum.models import Comment, Consultation, ConsultationStatus, ModerationMode, Role
+from forum.models import (
+    Comment,
+    Consultation,
+    ConsultationStatus,
+    ModerationMode,
+    Role,
+    Survey,
+)
 from forum.sanitize import render_markdown
 from forum.services import consultations as consultation_service
 from forum.timeutil import local_to_utc, now_utc, to_local
@@ -103,4 +110,7 @@ def edit(slug: str):
         form=form,
         consultation=consultation,
         preview=preview,
+        consultation_surveys=db.session.scalars(
+            select(Survey).where(Survey.consultation_id == consultation.id).order_by(Survey.id)
+        ).all(),
     )

@@ -44,6 +44,7 @@ def test_every_format_opens_and_carries_the_summary(runner, analysed, tmp_path):
     document = Document(str(build(runner, analysed.slug, "docx", tmp_path / "packet.docx")))
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
     assert "Executive summary" in headings and "Appendix B: records summary" in headings
+    assert "Survey results" in headings and "School safety survey (300 responses)" in headings
     html = build(runner, analysed.slug, "html", tmp_path / "packet.html").read_text(
         encoding="utf-8"
     )
@@ -51,6 +52,9 @@ def test_every_format_opens_and_carries_the_summary(runner, analysed, tmp_path):
         "Appendix A: every published comment" in html
         and 'alt="Comments by stakeholder role' in html
     )
+    assert "<h2>Survey results</h2>" in html
+    assert 'alt="Should school resource officers be stationed' in html
+    assert "The survey “School safety survey” received 300 responses" in html
 
 
 def test_csv_has_one_row_per_published_comment_and_neutralises_formulas(
@@ -118,6 +122,11 @@ def test_a_tampered_quote_or_count_fails_the_checks(runner, analysed):
     tampered = copy.deepcopy(content)
     tampered["records"]["withdrawn"] += 1
     with pytest.raises(PacketError, match="records summary: withdrawn"):
+        check_packet(tampered, analysed, period, {})
+
+    tampered = copy.deepcopy(content)
+    tampered["surveys"][0]["questions"][0]["answered"] -= 1
+    with pytest.raises(PacketError, match=r"survey question .* answers in the packet"):
         check_packet(tampered, analysed, period, {})
 
     tampered = copy.deepcopy(content)

@@ -9,7 +9,15 @@ import pytest
 from sqlalchemy import func, select
 
 from extensions import db
-from forum.models import Comment, Consultation, District, User
+from forum.models import (
+    Comment,
+    Consultation,
+    District,
+    QuestionKind,
+    Survey,
+    SurveyResponse,
+    User,
+)
 from tests import factories
 
 
@@ -201,7 +209,7 @@ def test_seed_demo_creates_a_realistic_consultation_once(runner, app):
     assert consultation.accepts_comments()
     assert len(consultation.sections) == 8
     stored = comments()
-    assert 200 <= len(stored) <= 400
+    assert 250 <= len(stored) <= 450
     assert [c.number for c in stored] == list(range(1, len(stored) + 1))
     received = [c.received_at for c in stored]
     assert received == sorted(received)  # numbers follow arrival
@@ -227,6 +235,14 @@ def test_seed_demo_creates_a_realistic_consultation_once(runner, app):
         "threat",
     ]
     assert all(any(topic in c.submitted_text for c in stored) for topic in topics)
+    survey = db.session.scalar(select(Survey))
+    assert survey.accepts_responses()
+    assert {q.kind for q in survey.questions} == {k.value for k in QuestionKind}
+    responses = db.session.scalars(select(SurveyResponse)).all()
+    assert len(responses) == 300
+    assert len({r.stakeholder_role for r in responses}) >= 6
+    survey_comments = [c for c in stored if c.channel == "survey"]
+    assert 20 <= len(survey_comments) <= 80  # long answers, published as comments
     assert "already there" in runner.invoke(args=["seed-demo"]).output
     assert len(comments()) == len(stored)
 

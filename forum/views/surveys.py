@@ -1,0 +1,431 @@
+"""Survey pages: answering and public results, and the staff builder, results and export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.datastructures import MultiDict
+
+from extensions import db, limiter
+from forum.auth import role_required
+from forum.charts import bar_chart
+from forum.exceptions import ForumError
+from forum.forms import MoveQuestionForm, QuestionForm, RespondentForm, SurveyForm, choices
+from forum.models import (
+    Consultation,
+    ConsultationStatus,
+    QuestionKind,
+    Role,
+    School,
+    Survey,
+    SurveyQuestion,
+    SurveyResponse,
+    SurveyStatus,
+)
+from forum.services import consultations as consultation_service
+from forum.services import surveys as survey_service
+
+bp = Blueprint("surveys", __name__)
+
+STAFF_ROLES = (Role.STAFF, Role.ADMIN)
+
+
+def _survey_limit() -> str:
+    return current_app.config["RATE_LIMIT_SURVEY"]
+
+
+def _account_key() -> str:
+    return (
+        f"user:{current_user.id}" if current_user.is_authenticated else request.remote_addr or "-"
+    )
+
+
+def _is_staff() -> bool:
+    return current_user.is_authenticated and current_user.has_role(*STAFF_ROLES)
+
+
+def _public_survey(slug: str, survey_id: int) -> Survey:
+    consultation = consultation_service.get_by_slug(slug)
+    survey = db.session.get(Survey, survey_id)
+    if consultation is None or survey is None or survey.consultation_id != consultation.id:
+        abort(404)
+    hidden = consultation.status == ConsultationStatus.DRAFT or survey.status == SurveyStatus.DRAFT
+    if hidden and not _is_staff():
+        abort(404)
+    return survey
+
+
+def _respondent_form(consultation: Consultation, formdata: MultiDict | None = None):
+    form = RespondentForm(formdata=formdata)
+    schools = db.session.scalars(
+        select(School).where(School.district_id == consultation.district_id).order_by(School.name)
+    )
+    form.school_id.choices = choices(
+        [("", _("No school / prefer not to say"))] + [(s.id, s.name) for s in schools]
+    )
+    if not form.idempotency_key.data:
+        form.idempotency_key.data = secrets.token_urlsafe(24)
+    return form
+
+
+def raw_answers(survey: Survey, formdata: MultiDict) -> dict[int, Any]:
+    """Read each question's answer from the posted form, in the shape the service expects."""
+    answers: dict[int, Any] = {}
+    for question in survey.questions:
+        name = question.field_name
+        if question.kind == QuestionKind.MULTIPLE:
+            answers[question.id] = formdata.getlist(name)
+        elif question.kind == QuestionKind.RANKING:
+            answers[question.id] = {
+                o["key"]: formdata.get(f"{name}-{o['key']}", "") for o in question.options
+            }
+        else:
+            answers[question.id] = formdata.get(name)
+    return answers
+
+
+def _render_survey(
+    survey: Survey,
+    form: RespondentForm,
+    *,
+    answers: dict[int, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+):
+    user = current_user if current_user.is_authenticated else None
+    return (
+        render_template(
+            "forum/survey.html",
+            survey=survey,
+            consultation=survey.consultation,
+            form=form,
+            answers=answers or {},
+            errors=errors or {},
+            earlier=survey_service.existing_response(survey, user),
+            scale_labels=survey_service.SCALE_LABELS,
+            results_public=survey_service.results_visible_to_public(survey),
+        ),
+        status,
+    )
+
+
+@bp.route("/consultations/<slug>/surveys/<int:survey_id>")
+def survey(slug: str, survey_id: int):
+    survey = _public_survey(slug, survey_id)
+    return _render_survey(survey, _respondent_form(survey.consultation))
+
+
+def _scoped_key(raw_key: str) -> str:
+    owner = f"u{current_user.id}" if current_user.is_authenticated else "guest"
+    return f"survey:{owner}:{raw_key}"
+
+
+@bp.route("/consultations/<slug>/surveys/<int:survey_id>", methods=["POST"])
+@limiter.limit(_survey_limit, key_func=_account_key)
+def respond(slug: str, survey_id: int):
+    survey = _public_survey(slug, survey_id)
+    form = _respondent_form(survey.consultation, formdata=request.form)
+    answers = raw_answers(survey, request.form)
+    if not form.validate() and {"csrf_token", "idempotency_key"} & set(form.errors):
+        form.form_errors.append(_("The form expired or was incomplete; please send it again."))
+        return _render_survey(survey, form, answers=answers, status=400)
+    key = _scoped_key(form.idempotency_key.data or "")
+    existing = survey_service.find_by_idempotency_key(key)
+    if existing is not None:
+        return redirect(url_for(".receipt", token=existing.receipt_token), code=303)
+    respondent = survey_service.Respondent(
+        stakeholder_role=form.stakeholder_role.data or "",
+        school_id=form.school_id.data if not form.school_id.errors else -1,
+        preferred_language=form.preferred_language.data or "",
+    )
+    user = current_user if current_user.is_authenticated else None
+    try:
+        response = survey_service.submit_response(
+            survey,
+            respondent,
+            answers,
+            user=user,
+            idempotency_key=key,
+            max_chars=current_app.config["COMMENT_MAX_CHARS"],
+        )
+        db.session.commit()
+    except survey_service.AlreadyResponded as refusal:
+        db.session.rollback()
+        flash(refusal.message, "info")
+        return redirect(url_for(".receipt", token=refusal.response.receipt_token), code=303)
+    except survey_service.AnswersInvalid as invalid:
+        db.session.rollback()
+        for name in ("stakeholder_role", "school_id", "preferred_language"):
+            if name in invalid.errors:
+                getattr(form, name).errors = [invalid.errors[name]]
+        form.form_errors.append(invalid.message)
+        return _render_survey(survey, form, answers=answers, errors=invalid.errors, status=400)
+    except ForumError as error:
+        db.session.rollback()
+        form.form_errors.append(error.message)
+        return _render_survey(survey, form, answers=answers, status=403)
+    except IntegrityError:
+        # The same form arrived twice at once, or one account answered in two tabs at once.
+        db.session.rollback()
+        response = survey_service.find_by_idempotency_key(key) or survey_service.existing_response(
+            survey, user
+        )
+        if response is None:
+            raise
+    return redirect(url_for(".receipt", token=response.receipt_token), code=303)
+
+
+@bp.route("/survey-receipts/<token>")
+def receipt(token: str):
+    response = db.session.scalar(
+        select(SurveyResponse).where(SurveyResponse.receipt_token == token)
+    )
+    if response is None:
+        abort(404)
+    return render_template(
+        "forum/survey_receipt.html",
+        response=response,
+        survey=response.survey,
+        comments=[a.comment for a in response.answers if a.comment is not None],
+    )
+
+
+def _charts(summary: dict[str, Any]) -> dict[int, tuple[str, str]]:
+    charts = {}
+    for question in summary["questions"]:
+        if "chart_values" in question and question["answered"]:
+            svg = bar_chart(
+                tuple(str(row["label"]) for row in question["rows"]),
+                tuple(question["chart_values"]),
+                question["chart_axis"],
+            )
+            charts[question["id"]] = (svg, survey_service.chart_alt(question))
+    return charts
+
+
+@bp.route("/consultations/<slug>/surveys/<int:survey_id>/results")
+def results(slug: str, survey_id: int):
+    survey = _public_survey(slug, survey_id)
+    visible = survey_service.results_visible_to_public(survey)
+    summary = survey_service.results(survey, public_only=True) if visible else None
+    return render_template(
+        "forum/survey_results.html",
+        survey=survey,
+        consultation=survey.consultation,
+        summary=summary,
+        charts=_charts(summary) if summary else {},
+        staff_view=False,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Staff
+
+
+def _staff_survey(survey_id: int) -> Survey:
+    survey = db.session.get(Survey, survey_id)
+    if survey is None:
+        abort(404)
+    return survey
+
+
+def _spec(form: QuestionForm) -> survey_service.QuestionSpec:
+    return survey_service.QuestionSpec(
+        kind=form.kind.data,
+        prompt=form.prompt.data or "",
+        help_text=form.help_text.data or "",
+        required=form.required.data,
+        options=survey_service.parse_options(form.options.data or ""),
+        max_choices=form.max_choices.data,
+        min_value=form.min_value.data,
+        max_value=form.max_value.data,
+        results_public=form.results_public.data,
+    )
+
+
+def _question_form(question: SurveyQuestion | None = None) -> QuestionForm:
+    form = QuestionForm(obj=question if request.method == "GET" else None)
+    form.kind.choices = choices((k.value, label) for k, label in survey_service.KIND_LABELS.items())
+    if request.method == "GET":
+        if question is not None:
+            form.options.data = "\n".join(o["label"] for o in question.options)
+        else:
+            form.results_public.data = True
+    return form
+
+
+@bp.route("/staff/consultations/<slug>/surveys/new", methods=["GET", "POST"])
+@role_required(*STAFF_ROLES)
+def new_survey(slug: str):
+    consultation = consultation_service.get_by_slug(slug)
+    if consultation is None:
+        abort(404)
+    form = SurveyForm()
+    if request.method == "GET":
+        form.hide_results_until_closed.data = True
+    if form.validate_on_submit():
+        try:
+            survey = survey_service.create_survey(
+                consultation,
+                title=form.title.data,
+                introduction=form.introduction.data or "",
+                status=SurveyStatus.DRAFT,
+                hide_results_until_closed=form.hide_results_until_closed.data,
+            )
+            db.session.commit()
+        except ForumError as error:
+            db.session.rollback()
+            form.title.errors = [*form.title.errors, error.message]
+        else:
+            flash(_("Survey created. Add its questions, then open it."), "success")
+            return redirect(url_for(".edit_survey", survey_id=survey.id), code=303)
+    return render_template(
+        "staff/survey_edit.html", form=form, survey=None, consultation=consultation
+    )
+
+
+@bp.route("/staff/surveys/<int:survey_id>", methods=["GET", "POST"])
+@role_required(*STAFF_ROLES)
+def edit_survey(survey_id: int):
+    survey = _staff_survey(survey_id)
+    form = SurveyForm(obj=survey)
+    if form.validate_on_submit():
+        try:
+            survey_service.update_survey(
+                survey,
+                title=form.title.data,
+                introduction=form.introduction.data or "",
+                status=form.status.data,
+                hide_results_until_closed=form.hide_results_until_closed.data,
+            )
+            db.session.commit()
+        except ForumError as error:
+            db.session.rollback()
+            getattr(form, error.field or "title").errors.append(error.message)
+        else:
+            flash(_("Saved the survey."), "success")
+            return redirect(url_for(".edit_survey", survey_id=survey.id), code=303)
+    return render_template(
+        "staff/survey_edit.html",
+        form=form,
+        survey=survey,
+        consultation=survey.consultation,
+        responses=survey_service.response_count(survey),
+        kind_labels=survey_service.KIND_LABELS,
+        move_form=MoveQuestionForm(),
+    )
+
+
+def _save_question(form: QuestionForm, survey: Survey, question: SurveyQuestion | None):
+    try:
+        if question is None:
+            survey_service.add_question(survey, _spec(form))
+        else:
+            survey_service.update_question(question, _spec(form))
+        db.session.commit()
+    except ForumError as error:
+        db.session.rollback()
+        target = getattr(form, error.field, None) if error.field else None
+        if target is not None:
+            target.errors = [*target.errors, error.message]
+        else:
+            form.form_errors.append(error.message)
+        return None
+    flash(_("Saved the question."), "success")
+    return redirect(url_for(".edit_survey", survey_id=survey.id), code=303)
+
+
+def _question_page(survey: Survey, question: SurveyQuestion | None):
+    form = _question_form(question)
+    if form.validate_on_submit():
+        saved = _save_question(form, survey, question)
+        if saved is not None:
+            return saved
+    return render_template(
+        "staff/survey_question.html",
+        form=form,
+        survey=survey,
+        question=question,
+        responses=survey_service.response_count(survey),
+    ), (400 if form.errors else 200)
+
+
+@bp.route("/staff/surveys/<int:survey_id>/questions/new", methods=["GET", "POST"])
+@role_required(*STAFF_ROLES)
+def new_question(survey_id: int):
+    return _question_page(_staff_survey(survey_id), None)
+
+
+@bp.route("/staff/surveys/<int:survey_id>/questions/<int:question_id>", methods=["GET", "POST"])
+@role_required(*STAFF_ROLES)
+def edit_question(survey_id: int, question_id: int):
+    survey = _staff_survey(survey_id)
+    question = db.session.get(SurveyQuestion, question_id)
+    if question is None or question.survey_id != survey.id:
+        abort(404)
+    return _question_page(survey, question)
+
+
+@bp.route("/staff/surveys/<int:survey_id>/questions/<int:question_id>/move", methods=["POST"])
+@role_required(*STAFF_ROLES)
+def move_question(survey_id: int, question_id: int):
+    survey = _staff_survey(survey_id)
+    question = db.session.get(SurveyQuestion, question_id)
+    if question is None or question.survey_id != survey.id:
+        abort(404)
+    form = MoveQuestionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        survey_service.move_question(question, -1 if form.direction.data == "up" else 1)
+        db.session.commit()
+    except ForumError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    return redirect(url_for(".edit_survey", survey_id=survey.id), code=303)
+
+
+@bp.route("/staff/surveys/<int:survey_id>/results")
+@role_required(*STAFF_ROLES)
+def staff_results(survey_id: int):
+    survey = _staff_survey(survey_id)
+    summary = survey_service.results(survey)
+    return render_template(
+        "forum/survey_results.html",
+        survey=survey,
+        consultation=survey.consultation,
+        summary=summary,
+        charts=_charts(summary),
+        staff_view=True,
+    )
+
+
+@bp.route("/staff/surveys/<int:survey_id>/responses.csv")
+@role_required(*STAFF_ROLES)
+def export(survey_id: int):
+    survey = _staff_survey(survey_id)
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(survey_service.csv_rows(survey))
+    return Response(
+        "\ufeff" + buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=survey-{survey.id}-responses.csv"},
+    )
