@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := app.py
 
-.PHONY: run test lint format migrate seed serve worker clean
+.PHONY: run test lint format migrate seed serve serve-prod worker audit load clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ serve: $(VENV)/.installed
 	$(BIN)/huey_consumer analysis.jobs.huey --workers 1 --worker-type thread --quiet & \
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
+## serve-prod: gunicorn with the production settings (needs SECRET_KEY, DATABASE_URL; see README)
+serve-prod: $(VENV)/.installed
+	SOUNDING_BOARD_ENV=production $(BIN)/flask db upgrade
+	SOUNDING_BOARD_ENV=production $(BIN)/gunicorn --config gunicorn.conf.py
+
 ## worker: run background jobs (analysis runs, the every-minute moderation sweep)
 worker: $(VENV)/.installed
 	$(BIN)/huey_consumer analysis.jobs.huey --workers 1 --worker-type thread
@@ -39,6 +44,14 @@ worker: $(VENV)/.installed
 ## test: install what the tests need, lint, and run the whole suite
 test: $(VENV)/.dev-installed lint
 	$(BIN)/python -m pytest
+
+## audit: check the installed packages against known vulnerabilities (pip-audit)
+audit: $(VENV)/.dev-installed
+	$(BIN)/python .ci/audit_deps.py
+
+## load: 200 readers and 50 posters against a local gunicorn for 3 minutes, then check the records
+load: $(VENV)/.dev-installed
+	$(BIN)/python -m loadtest.run $(LOAD_ARGS)
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .

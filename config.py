@@ -61,6 +61,13 @@ class Config:
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # If the limit store (Redis) is down, count in memory per process rather than fail requests:
+    # losing a comment to a limiter outage is worse than a looser limit for a while.
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # Behind a reverse proxy, how many hops of X-Forwarded-For/-Proto to trust (0: none), so rate
+    # limits see the visitor's address rather than the proxy's.
+    TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", "0"))
     RATE_LIMIT_LOGIN = "10 per minute;50 per hour"
     RATE_LIMIT_REGISTER = "5 per minute;30 per hour"
     RATE_LIMIT_COMMENT = "10 per minute;60 per hour"

@@ -44,6 +44,7 @@ EXPECTED = {
     "packets.review": "staff",
     "public.comment_permalink": "public",
     "public.consultation": "public",
+    "public.health": "public",
     "public.index": "public",
     "public.post_comment": "public",
     "public.receipt": "public",

@@ -16,8 +16,8 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from extensions import db, limiter
 from forum.exceptions import ForumError
@@ -99,6 +99,17 @@ def render_consultation(consultation: Consultation, form: CommentForm, status: i
         ),
         status,
     )
+
+
+@bp.route("/healthz")
+def health():
+    """For load balancers and process managers: 200 when the database answers, 503 otherwise."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        current_app.logger.exception("health check: the database did not answer")
+        return {"status": "unavailable", "database": "down"}, 503
+    return {"status": "ok", "database": "ok"}
 
 
 @bp.route("/")
