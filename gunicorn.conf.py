@@ -10,7 +10,9 @@ worker_class = "gthread"
 threads = int(os.environ.get("WEB_THREADS", "4"))
 timeout = int(os.environ.get("WEB_TIMEOUT", "30"))
 graceful_timeout = 20
-keepalive = 5
+# Longer than a reader pauses between pages, so an idle connection is not closed just as the
+# client reuses it (a "connection reset" for the visitor). Behind a proxy this matters less.
+keepalive = int(os.environ.get("WEB_KEEPALIVE", "30"))
 # Recycle workers now and then so a slow leak cannot grow without bound.
 max_requests = 2000
 max_requests_jitter = 200

@@ -8,6 +8,7 @@ Staff-written Markdown is rendered with raw HTML disabled and then cleaned again
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from html import escape
@@ -43,7 +44,18 @@ def _ugc_rel(attrs: dict, new: bool = False) -> dict:
     return attrs
 
 
-_comment_linker = Linker(callbacks=[_ugc_rel], parse_email=False)
+# A bleach Linker keeps parser state while it works, so one shared by the server's threads
+# corrupts itself under load (IndexError inside html5lib): each thread gets its own.
+_linkers = threading.local()
+
+
+def _comment_linker() -> Linker:
+    linker = getattr(_linkers, "linker", None)
+    if linker is None:
+        linker = _linkers.linker = Linker(callbacks=[_ugc_rel], parse_email=False)
+    return linker
+
+
 _markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
 
 
@@ -108,7 +120,7 @@ def render_comment(text: str, redactions: Sequence[tuple[int, int]] = ()) -> Mar
     paragraphs = [p for p in _PARAGRAPH_BREAK.split(shown.strip()) if p.strip()]
     rendered = []
     for paragraph in paragraphs:
-        linked = _comment_linker.linkify(escape(paragraph, quote=True))
+        linked = _comment_linker().linkify(escape(paragraph, quote=True))
         rendered.append("<p>" + re.sub(r"\r?\n", "<br>\n", linked) + "</p>")
     return Markup("\n".join(rendered))
 
