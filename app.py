@@ -15,6 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import config as config_module
 from extensions import (
     babel,
+    cache,
     configure_sqlite,
     csrf,
     db,
@@ -103,9 +104,11 @@ def register_extensions(app: Flask) -> None:
     login_manager.session_protection = "basic"
     csrf.init_app(app)
     limiter.init_app(app)
+    cache.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
 
-    import forum.auth  # noqa: F401 - registers the user loader
+    import forum.auth  # registers the user loader
+    import forum.cache  # noqa: F401 - keeps cached threads in step with their comments
 
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

@@ -100,6 +100,12 @@ class Config:
     # Job queue: Huey on SQLite in instance/ by default (no server); redis://... in production.
     JOB_QUEUE_URL = os.environ.get("JOB_QUEUE_URL", "")
 
+    # The rendered comment thread is cached per process, keyed by the consultation's thread
+    # version (raised whenever one of its comments changes), so nothing stale is ever shown.
+    CACHE_TYPE = os.environ.get("CACHE_TYPE", "SimpleCache")
+    CACHE_DEFAULT_TIMEOUT = 600
+    CACHE_THRESHOLD = 2000
+
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
     LANGUAGES = {"en": "English", "es": "Español"}

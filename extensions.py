@@ -4,6 +4,7 @@ from typing import Any
 
 from flask import has_request_context, request
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -44,6 +45,8 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
 babel = Babel()
+# Rendered fragments of public pages, keyed by what they show (see forum/cache.py).
+cache = Cache()
 
 
 def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:

@@ -11,6 +11,7 @@ import re
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from html import escape
 
 import bleach
@@ -79,6 +80,7 @@ def markdown_sections(body: str) -> list[MarkdownSection]:
     return sections
 
 
+@lru_cache(maxsize=64)  # plans are long and rarely change; every page view renders one
 def render_markdown(body: str) -> Markup:
     """Render staff Markdown to safe HTML, numbering each level-two heading as a section."""
     tokens = _markdown.parse(body)

@@ -42,6 +42,9 @@ class Consultation(db.Model):
     moderation_mode: Mapped[str] = mapped_column(String(10), default=ModerationMode.POST)
     # Public comment numbers (#1, #2, ...) come from this counter, raised atomically per comment.
     comment_counter: Mapped[int] = mapped_column(default=0)
+    # Raised in the same transaction as any change to one of its comments (forum/cache.py):
+    # rendered threads are cached under it, so a hidden or withdrawn comment leaves at once.
+    thread_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc, onupdate=now_utc)
 

@@ -81,15 +81,20 @@ def render_consultation(consultation: Consultation, form: CommentForm, status: i
     section_id = request.args.get("section", type=int)
     page = request.args.get("page", 1, type=int)
     newest_first = request.args.get("sort") == "newest"
-    thread = consultation_service.public_thread(
-        consultation, section_id=section_id, page=page, newest_first=newest_first
-    )
+
+    def load_thread():  # type: ignore[no-untyped-def]
+        # Called by the template only when its cached copy of the thread is out of date.
+        return consultation_service.public_thread(
+            consultation, section_id=section_id, page=page, newest_first=newest_first
+        )
+
     return (
         render_template(
             "forum/consultation.html",
             consultation=consultation,
             body_html=render_markdown(consultation.body_markdown),
-            thread=thread,
+            load_thread=load_thread,
+            page=page,
             counts=consultation_service.public_counts(consultation),
             section_id=section_id,
             newest_first=newest_first,

@@ -18,13 +18,14 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
-from extensions import db, limiter
+from extensions import cache, db, limiter
 from forum.auth import role_required
 from forum.charts import bar_chart
 from forum.exceptions import ForumError
@@ -208,6 +209,23 @@ def receipt(token: str):
     )
 
 
+def _cached_results(survey: Survey, *, public_only: bool) -> tuple[dict[str, Any], dict]:
+    """Tallies and charts, recomputed only when a response arrives or a question changes."""
+    signature = hash(
+        tuple((q.id, q.prompt, q.results_public, len(q.options)) for q in survey.questions)
+    )
+    key = (
+        f"survey-results:{survey.id}:{survey_service.response_count(survey)}:{public_only}:"
+        f"{signature}:{get_locale()}"
+    )
+    found = cache.get(key)
+    if found is None:
+        summary = survey_service.results(survey, public_only=public_only)
+        found = (summary, _charts(summary))
+        cache.set(key, found)
+    return found
+
+
 def _charts(summary: dict[str, Any]) -> dict[int, tuple[str, str]]:
     charts = {}
     for question in summary["questions"]:
@@ -224,14 +242,15 @@ def _charts(summary: dict[str, Any]) -> dict[int, tuple[str, str]]:
 @bp.route("/consultations/<slug>/surveys/<int:survey_id>/results")
 def results(slug: str, survey_id: int):
     survey = _public_survey(slug, survey_id)
-    visible = survey_service.results_visible_to_public(survey)
-    summary = survey_service.results(survey, public_only=True) if visible else None
+    summary, charts = None, {}
+    if survey_service.results_visible_to_public(survey):
+        summary, charts = _cached_results(survey, public_only=True)
     return render_template(
         "forum/survey_results.html",
         survey=survey,
         consultation=survey.consultation,
         summary=summary,
-        charts=_charts(summary) if summary else {},
+        charts=charts,
         staff_view=False,
     )
 
@@ -407,13 +426,13 @@ def move_question(survey_id: int, question_id: int):
 @role_required(*STAFF_ROLES)
 def staff_results(survey_id: int):
     survey = _staff_survey(survey_id)
-    summary = survey_service.results(survey)
+    summary, charts = _cached_results(survey, public_only=False)
     return render_template(
         "forum/survey_results.html",
         survey=survey,
         consultation=survey.consultation,
         summary=summary,
-        charts=_charts(summary),
+        charts=charts,
         staff_view=True,
     )
 

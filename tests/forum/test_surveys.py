@@ -497,6 +497,11 @@ def test_public_results_respect_staff_choices(client, auth, staff, consultation)
     for row in single["rows"]:
         assert f"{row['label']}: {row['count']}" in alt
 
+    # The results are cached, but a new response shows at once.
+    assert "10 responses." in page
+    random_responses(survey, 1, seed=99)
+    assert "11 responses." in client.get(results_url).get_data(as_text=True)
+
     auth.login(staff.email)
     staff_page = client.get(f"/staff/surveys/{survey.id}/results").get_data(as_text=True)
     assert "How many children attend?" in staff_page
