@@ -22,6 +22,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from tests.serving import BIN, Gunicorn, Process, app_env, flask
 
@@ -61,7 +62,7 @@ class Database:
 
 
 def check(database_url: str, receipts: list[dict[str, str]]) -> dict[str, int]:
-    engine = create_engine(database_url)
+    engine = create_engine(database_url, poolclass=NullPool)
     with engine.connect() as connection:
         rows = connection.execute(
             text(

@@ -21,6 +21,7 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from app import create_app
 from extensions import db
@@ -43,7 +44,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = _database_url(tmp_path_factory.mktemp("db"))
     if url.startswith("postgresql"):
         try:
-            engine = create_engine(url)
+            engine = create_engine(url, poolclass=NullPool)  # closed on release, not pooled
             with engine.connect() as connection:
                 connection.execute(text("select 1"))
             engine.dispose()

@@ -13,6 +13,7 @@ import time
 import pytest
 import redis
 from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
 from tests.serving import BIN, Browser, Gunicorn, Process, app_env, demo_password, flask
 
@@ -35,7 +36,7 @@ def deployment(empty_database_url, tmp_path):
     env = app_env(empty_database_url, tmp_path / "instance")
     flask(env, "db", "upgrade")
     flask(env, "seed-demo")
-    engine = create_engine(empty_database_url)
+    engine = create_engine(empty_database_url, poolclass=NullPool)
     yield env, engine, tmp_path
     engine.dispose()
 
