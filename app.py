@@ -9,6 +9,7 @@ import uuid
 from typing import Any
 
 from flask import Flask, g, has_request_context, request, session
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -161,6 +162,25 @@ def register_request_hooks(app: Flask) -> None:
         g.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
 
     app.before_request(enforce_staff_timeouts)
+
+    @app.before_request
+    def refuse_nul_characters():  # type: ignore[no-untyped-def]
+        """NUL cannot be stored in PostgreSQL text and has no place in a form: refuse it clearly."""
+        values = [request.path, *request.args.values()]
+        if request.method in ("POST", "PUT", "PATCH"):
+            values += [value for _key, value in request.form.items(multi=True)]
+        if any("\x00" in value for value in values):
+            from forum.errors import error_page
+
+            return error_page(
+                400,
+                _("Character not accepted"),
+                _(
+                    "What you sent contains a NUL character (code 0), which cannot be stored. "
+                    "Remove it (it often comes from pasting) and send again."
+                ),
+            )
+        return None
 
     @app.after_request
     def security_headers(response):  # type: ignore[no-untyped-def]

@@ -72,6 +72,7 @@ class Config:
     RATE_LIMIT_REGISTER = "5 per minute;30 per hour"
     RATE_LIMIT_COMMENT = "10 per minute;60 per hour"
     RATE_LIMIT_SURVEY = "10 per minute;60 per hour"
+    RATE_LIMIT_FLAG = "20 per hour"
 
     # Email: "outbox" keeps mail in the database (development), "console" logs it, "smtp" sends.
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "outbox")

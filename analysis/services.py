@@ -12,6 +12,8 @@ from forum.exceptions import ForumError
 from forum.models import Consultation, User
 
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,59}$")
+LABEL_MAX = 120  # the column's length
+DESCRIPTION_MAX = 2000
 
 
 def save_theme(
@@ -25,6 +27,11 @@ def save_theme(
         )
     if not label.strip() or not description.strip():
         raise ForumError("Give the theme a label and a description.", field="description")
+    if len(label.strip()) > LABEL_MAX or len(description) > DESCRIPTION_MAX:
+        raise ForumError(
+            f"Labels can be at most {LABEL_MAX} characters and descriptions {DESCRIPTION_MAX:,}.",
+            field="description",
+        )
     theme = db.session.scalar(
         select(Theme).where(Theme.consultation_id == consultation.id, Theme.key == key)
     )

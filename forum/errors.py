@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 logger = logging.getLogger(__name__)
 
 
-def _page(status: int, title: str, message: str, **extra: object):
+def error_page(status: int, title: str, message: str, **extra: object):
     return render_template(
         "errors/error.html", status=status, title=title, message=message, **extra
     ), status
@@ -38,7 +38,7 @@ def register(app: Flask) -> None:
                 )
             )
             return render_consultation(consultation, form, status=400)
-        return _page(
+        return error_page(
             400,
             _("The form expired"),
             _(
@@ -48,7 +48,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(413)
     def too_large(error: HTTPException):
-        return _page(
+        return error_page(
             413,
             _("Too much data"),
             _("What you sent is larger than this site accepts."),
@@ -56,7 +56,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(429)
     def too_many(error: HTTPException):
-        return _page(
+        return error_page(
             429,
             _("Too many attempts"),
             _("You have sent too many requests in a short time. Wait a few minutes and try again."),
@@ -74,7 +74,7 @@ def register(app: Flask) -> None:
             ),
         }
         title, message = messages.get(error.code or 500, (error.name, error.description or ""))
-        return _page(error.code or 500, title, message)
+        return error_page(error.code or 500, title, message)
 
     @app.errorhandler(Exception)
     def server_error(error: Exception):
@@ -84,7 +84,7 @@ def register(app: Flask) -> None:
         logger.error("unhandled error %s", error_id, exc_info=error)
         if app.debug or app.config.get("PROPAGATE_EXCEPTIONS"):
             raise error
-        return _page(
+        return error_page(
             500,
             _("Something went wrong"),
             _(

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
+from urllib.parse import unquote
 
 import bleach
 from bleach.linkifier import Linker
@@ -58,6 +59,24 @@ def _comment_linker() -> Linker:
 
 
 _markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
+# Characters that are invisible or control codes: a link containing one is refused outright
+# (browsers drop some of them, which turned "java\u200bscript:" into a script link; bleach 6.4.0
+# fixed that case, and this keeps the plan text safe even without that fix).
+_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+LINK_SCHEMES = frozenset({"http", "https", "mailto"})
+
+
+def safe_link(url: str) -> bool:
+    """Allow web and mail links and same-site paths; refuse other schemes and hidden characters."""
+    decoded = unquote(url)  # markdown-it hands over the percent-encoded form
+    if _INVISIBLE.search(decoded):
+        return False
+    scheme = _SCHEME.match(decoded)
+    return scheme is None or scheme.group(1).lower() in LINK_SCHEMES
+
+
+_markdown.validateLink = safe_link
 
 
 @dataclass(frozen=True)

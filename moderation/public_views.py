@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -39,7 +39,11 @@ def report(slug: str):
 
 @bp.route("/comments/<int:comment_id>/flag", methods=["GET", "POST"])
 @login_required
-@limiter.limit(lambda: "20 per hour", methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["RATE_LIMIT_FLAG"],
+    methods=["POST"],
+    key_func=lambda: f"user:{current_user.get_id()}",
+)
 def flag(comment_id: int):
     comment = db.session.get(Comment, comment_id)
     if comment is None or not comment.is_public:

@@ -126,6 +126,8 @@ def _text(row: dict[str, object], key: str) -> str:
         return ""
     if not isinstance(value, str):
         raise ValueError(f"'{key}' must be text, not {type(value).__name__}")
+    if "\x00" in value:
+        raise ValueError(f"'{key}' contains a NUL character (code 0), which cannot be stored")
     return value
 
 

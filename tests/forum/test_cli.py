@@ -161,6 +161,15 @@ def test_import_jsonl_reports_invalid_json_and_types(runner, school_consultation
     assert comments() == []
 
 
+def test_import_refuses_nul_characters_by_line(runner, school_consultation, tmp_path):
+    path = tmp_path / "nul.jsonl"
+    path.write_text('{"text": "fine"}\n{"text": "a\\u0000b"}\n', encoding="utf-8")
+    result = runner.invoke(args=["comments", "import", str(path), "--consultation", "safety"])
+    assert result.exit_code != 0
+    assert "line 2: 'text' contains a NUL character" in result.output
+    assert comments() == []
+
+
 def test_import_refuses_unknown_columns_other_formats_and_consultations(
     runner, school_consultation, tmp_path
 ):

@@ -77,7 +77,35 @@ XSS_PAYLOADS = [
     "java\u200bscript:alert(1)",
     "<button formaction=javascript:alert(1)>go</button>",
     '"><iframe src="https://evil.example">',
+    # The two cases bleach 6.4.0 fixed: an invisible character inside a scheme, and formaction.
+    '<a href="java\u200bscript:alert(1)">x</a>',
+    '<form><button formaction="javascript:alert(1)">go</button></form>',
 ]
+
+PLAN_LINKS = [
+    "[x](java\u200bscript:alert(1))",
+    "[x](\u200bjavascript:alert(1))",
+    "[x](java%E2%80%8Bscript:alert(1))",
+    "[x](javascript:alert(1))",
+    "[x](data:text/html,<script>alert(1)</script>)",
+    "[x](vbscript:msgbox(1))",
+    '<a href="javascript:alert(1)">raw html</a>',
+    '<button formaction="javascript:alert(1)">go</button>',
+]
+
+
+@pytest.mark.parametrize("link", PLAN_LINKS)
+def test_plan_text_links_only_to_web_mail_or_this_site(client, link):
+    consultation = factories.ConsultationFactory(
+        body_markdown=f"Intro [plan](https://example.org/plan) and {link}.\n\n## Safety\n\nText."
+    )
+    db.session.commit()
+    page = client.get(f"/consultations/{consultation.slug}").get_data(as_text=True)
+    assert_inert(page)
+    body = page.split('class="plan-body"', 1)[1].split("</div>", 1)[0]
+    assert '<a href="https://example.org/plan">plan</a>' in body
+    assert active_content(body).tags <= {"p", "a", "h2"}
+    assert body.count("<a ") == 1
 
 
 @pytest.mark.parametrize("payload", XSS_PAYLOADS)
