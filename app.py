@@ -12,6 +12,7 @@ from flask import Flask, g, has_request_context, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 import config as config_module
 from extensions import (
@@ -44,9 +45,18 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+class DatabaseId(IntegerConverter):
+    """`<int:...>` in routes: a positive 32-bit integer, so a huge id is a 404, not a 500."""
+
+    def __init__(self, map, **kwargs):  # type: ignore[no-untyped-def]
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, **kwargs)
+
+
 def create_app(config: object | dict[str, Any] | None = None) -> Flask:
     """Build the app; `config` is a config class or object, or a dict of overrides for tests."""
     app = Flask(__name__, instance_path=str(config_module.INSTANCE_DIR))
+    app.url_map.converters["int"] = DatabaseId  # /comments/<int:id> never overflows a column
     _load_config(app, config)
     register_logging(app)
     register_extensions(app)

@@ -41,10 +41,23 @@ def choices(pairs: object) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]  # type: ignore[attr-defined]
 
 
+# Ids and page numbers are 32-bit integers in the database; anything larger is refused here
+# rather than overflowing in the driver.
+MAX_ID = 2**31 - 1
+
+
+def record_id(value: object) -> int:
+    """Parse a positive database id or page number; ValueError otherwise."""
+    number = int(value)  # type: ignore[call-overload]
+    if not 0 < number <= MAX_ID:
+        raise ValueError("out of range")
+    return number
+
+
 def optional_int(value: object) -> int | None:
     if value in (None, "", "None"):
         return None
-    return int(value)  # type: ignore[call-overload]
+    return record_id(value)
 
 
 class NotBlank:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from extensions import db
 from forum.auth import role_required, safe_next
 from forum.exceptions import ForumError
+from forum.forms import record_id
 from forum.models import Comment, Consultation, Role, User
 from moderation import queries, services
 from moderation.forms import ACTION_NAMES, ActionForm, BlockForm, BulkForm
@@ -31,9 +32,11 @@ def _comment_or_404(comment_id: int) -> Comment:
 @bp.route("/")
 @role_required(*MODERATORS)
 def queue():
-    consultation_id = request.args.get("consultation", type=int)
+    consultation_id = request.args.get("consultation", type=record_id)
     reason = request.args.get("reason") or None
-    page = queries.review_queue(consultation_id, reason, request.args.get("page", 1, type=int))
+    page = queries.review_queue(
+        consultation_id, reason, request.args.get("page", 1, type=record_id)
+    )
     return render_template(
         "moderation/queue.html",
         page=page,

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from extensions import db, limiter
 from forum.exceptions import ForumError
-from forum.forms import CommentForm, WithdrawForm, choices
+from forum.forms import CommentForm, WithdrawForm, choices, record_id
 from forum.models import Comment, Consultation, ConsultationStatus, School
 from forum.sanitize import render_markdown
 from forum.services import comments as comment_service
@@ -78,8 +78,8 @@ def _reply_target(consultation: Consultation, parent_id: object) -> Comment | No
 
 
 def render_consultation(consultation: Consultation, form: CommentForm, status: int = 200):
-    section_id = request.args.get("section", type=int)
-    page = request.args.get("page", 1, type=int)
+    section_id = request.args.get("section", type=record_id)
+    page = request.args.get("page", 1, type=record_id)
     newest_first = request.args.get("sort") == "newest"
 
     def load_thread():  # type: ignore[no-untyped-def]
@@ -128,9 +128,9 @@ def index():
 def consultation(slug: str):
     consultation = _visible_consultation(slug)
     form = build_comment_form(consultation)
-    if request.args.get("section", type=int):
-        form.section_id.data = request.args.get("section", type=int)
-    form.parent_id.data = request.args.get("reply_to", type=int)
+    if request.args.get("section", type=record_id):
+        form.section_id.data = request.args.get("section", type=record_id)
+    form.parent_id.data = request.args.get("reply_to", type=record_id)
     return render_consultation(consultation, form)
 
 

@@ -375,3 +375,18 @@ def test_comments_are_paged(client, consultation):
     assert "Page 1 of 2" in first
     second = client.get(f"/consultations/{consultation.slug}?page=2").get_data(as_text=True)
     assert second.count('class="comment"') == 5
+
+
+def test_ids_too_large_for_the_database_are_refused_not_500(
+    client, auth, participant, consultation
+):
+    huge = "9223372036854775808"
+    response = post(client, consultation, parent_id=huge, section_id=huge)
+    assert response.status_code == 400
+    assert stored_comments() == []
+    page = client.get(
+        f"/consultations/{consultation.slug}?section={huge}&reply_to={huge}&page={huge}"
+    )
+    assert page.status_code == 200
+    auth.login(participant.email)
+    assert client.get(f"/comments/{huge}/flag").status_code == 404
