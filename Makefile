@@ -5,13 +5,26 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := app.py
 
-.PHONY: run test lint format migrate seed serve serve-prod worker audit load clean
+.PHONY: run test lint format migrate seed serve serve-prod worker audit load clean messages catalogues
 
 $(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $@
+
+# Interface text: translations/<code>/LC_MESSAGES/messages.po, compiled to .mo for Flask-Babel.
+CATALOGUES := $(wildcard translations/*/LC_MESSAGES/messages.po)
+
+## catalogues: compile every translation catalogue (run, serve and test do this themselves)
+catalogues: $(VENV)/.installed $(CATALOGUES:.po=.mo)
+
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -d translations -l $*
+
+## messages: extract the interface text, merge it into every catalogue and list what needs translating
+messages: $(VENV)/.installed
+	$(BIN)/python -m forum.i18n
 
 $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
@@ -27,13 +40,13 @@ seed: $(VENV)/.installed
 	$(BIN)/flask seed-demo
 
 # The development server and one job worker together; Ctrl-C stops both.
-serve: $(VENV)/.installed
+serve: $(VENV)/.installed catalogues
 	trap 'kill 0' EXIT; \
 	$(BIN)/huey_consumer analysis.jobs.huey --workers 1 --worker-type thread --quiet & \
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 ## serve-prod: gunicorn with the production settings (needs SECRET_KEY, DATABASE_URL; see README)
-serve-prod: $(VENV)/.installed
+serve-prod: $(VENV)/.installed catalogues
 	SOUNDING_BOARD_ENV=production $(BIN)/flask db upgrade
 	SOUNDING_BOARD_ENV=production $(BIN)/gunicorn --config gunicorn.conf.py
 
@@ -42,7 +55,7 @@ worker: $(VENV)/.installed
 	$(BIN)/huey_consumer analysis.jobs.huey --workers 1 --worker-type thread
 
 ## test: install what the tests need, lint, and run the whole suite
-test: $(VENV)/.dev-installed lint
+test: $(VENV)/.dev-installed catalogues lint
 	$(BIN)/python -m pytest
 
 ## audit: check the installed packages against known vulnerabilities (pip-audit)

@@ -8,6 +8,7 @@ import re
 import uuid
 from typing import Any
 
+import flask_babel
 from flask import Flask, g, has_request_context, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -171,6 +172,9 @@ def register_request_hooks(app: Flask) -> None:
         incoming = request.headers.get("X-Request-ID", "")
         g.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
 
+    # Flask-Babel keeps the chosen locale on the application context, which a request shares
+    # with whoever pushed it (a test, a CLI command): choose afresh for each request.
+    app.before_request(flask_babel.refresh)
     app.before_request(enforce_staff_timeouts)
 
     @app.before_request

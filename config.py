@@ -32,6 +32,25 @@ def development_secret_key(instance_dir: Path) -> str:
     return path.read_text().strip()
 
 
+def _interface_languages(codes: str) -> dict[str, str]:
+    """Map each interface language code to its name in that language, for the picker."""
+    from babel import Locale, UnknownLocaleError
+
+    names = {}
+    for code in (part.strip() for part in codes.split(",")):
+        if not code:
+            continue
+        try:
+            name = Locale.parse(code).display_name or code
+        except (UnknownLocaleError, ValueError):
+            raise ValueError(
+                f"LANGUAGES names {code!r}, which has no locale data to format dates and numbers; "
+                "use a CLDR locale code such as vi or zh_Hant"
+            ) from None
+        names[code] = name[:1].upper() + name[1:]
+    return names
+
+
 class Config:
     """Development defaults: SQLite in instance/, no external services needed."""
 
@@ -109,7 +128,8 @@ class Config:
 
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
-    LANGUAGES = {"en": "English", "es": "Español"}
+    # Interface languages: codes with a catalogue in translations/ (README: "Adding a language").
+    LANGUAGES = _interface_languages(os.environ.get("LANGUAGES", "en,es"))
 
     HSTS = False
     PREFERRED_URL_SCHEME = "http"

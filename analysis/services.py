@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from analysis.models import DiscoveredTheme, Theme, ThemeCorrection
@@ -26,7 +27,7 @@ def save_theme(
             field="key",
         )
     if not label.strip() or not description.strip():
-        raise ForumError("Give the theme a label and a description.", field="description")
+        raise ForumError(_("Give the theme a label and a description."), field="description")
     if len(label.strip()) > LABEL_MAX or len(description) > DESCRIPTION_MAX:
         raise ForumError(
             f"Labels can be at most {LABEL_MAX} characters and descriptions {DESCRIPTION_MAX:,}.",
@@ -66,14 +67,14 @@ def correct_themes(comment_id: int, applies: dict[str, bool], user: User) -> Non
 
 def name_discovered(found: DiscoveredTheme, name: str) -> None:
     if not name.strip():
-        raise ForumError("Give the theme a name.", field="name")
+        raise ForumError(_("Give the theme a name."), field="name")
     found.name = name.strip()[:120]
 
 
 def merge_discovered(found: DiscoveredTheme, theme: Theme | None, user: User) -> int:
     """File every member of a discovered theme under a codebook theme (from the next run on)."""
     if theme is None:
-        raise ForumError("Choose a codebook theme to merge into.", field="theme_key")
+        raise ForumError(_("Choose a codebook theme to merge into."), field="theme_key")
     for comment_id in found.member_ids:
         correct_themes(comment_id, {theme.key: True}, user)
     return len(found.member_ids)

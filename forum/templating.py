@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 from datetime import date, datetime
 
+from babel import Locale
 from flask import Flask, current_app, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 
@@ -74,8 +75,11 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def inject() -> dict:
+        locale = get_locale() or Locale.parse(current_app.config["BABEL_DEFAULT_LOCALE"])
         return {
-            "current_locale": str(get_locale() or "en"),
+            "locale_code": str(locale),
+            "current_locale": str(locale).replace("_", "-"),
+            "text_direction": locale.text_direction,
             "supported_languages": current_app.config["LANGUAGES"],
             "comment_max_chars": current_app.config["COMMENT_MAX_CHARS"],
         }

@@ -6,6 +6,7 @@ import logging
 from datetime import timedelta
 
 from flask import current_app, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from extensions import db
@@ -90,7 +91,7 @@ def hold_for_review(comment: Comment) -> str:
 
 def acknowledge(escalation: Escalation, actor: User, note: str | None) -> None:
     if escalation.status != "open":
-        raise ForumError("This escalation is already acknowledged.")
+        raise ForumError(_("This escalation is already acknowledged."))
     escalation.status, escalation.acknowledged_at, escalation.acknowledged_by_id = (
         "acknowledged",
         now_utc(),
@@ -109,9 +110,9 @@ def acknowledge(escalation: Escalation, actor: User, note: str | None) -> None:
 
 def close(escalation: Escalation, actor: User, note: str) -> None:
     if escalation.status == "closed":
-        raise ForumError("This escalation is already closed.")
+        raise ForumError(_("This escalation is already closed."))
     if not note or not note.strip():
-        raise ForumError("Write what was done before closing.", field="note")
+        raise ForumError(_("Write what was done before closing."), field="note")
     previous = escalation.status
     escalation.status, escalation.closed_at, escalation.closed_by_id = "closed", now_utc(), actor.id
     escalation.close_note = note.strip()

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from extensions import db
@@ -55,7 +56,13 @@ def _check_reason_code(reason_code: str | None) -> str:
 def approve(comment: Comment, actor: User, note: str | None = None) -> None:
     """Publish a waiting comment (or confirm a published one) and clear its review reasons."""
     if comment.status not in (CommentStatus.PENDING, CommentStatus.PUBLISHED):
-        raise ModerationError(f"Comment #{comment.number} is {comment.status}; restore it instead.")
+        raise ModerationError(
+            _(
+                "Comment #%(number)s is %(status)s; restore it instead.",
+                number=comment.number,
+                status=comment.status,
+            )
+        )
     if _open_escalation_for(comment) is not None:
         raise ModerationError(
             "The threat-assessment team has not closed this comment's escalation yet."
@@ -116,7 +123,7 @@ def _tell_author_hidden(comment: Comment, code: str) -> None:
 
 def restore(comment: Comment, actor: User, note: str | None = None) -> None:
     if comment.status != CommentStatus.HIDDEN:
-        raise ModerationError(f"Comment #{comment.number} is not hidden.")
+        raise ModerationError(_("Comment #%(number)s is not hidden.", number=comment.number))
     previous_code = comment.hidden_reason
     comment.status, comment.hidden_reason = CommentStatus.PUBLISHED, None
     audit.record(
@@ -137,14 +144,14 @@ def redact(
     """Show every occurrence of `phrase` as [redacted] publicly; the original text stays."""
     code = _check_reason_code(reason_code)
     if not phrase or not phrase.strip():
-        raise ModerationError("Give the exact words to redact.", field="phrase")
+        raise ModerationError(_("Give the exact words to redact."), field="phrase")
     text = comment.submitted_text
     spans, start = [], text.find(phrase)
     while start != -1:
         spans.append((start, start + len(phrase)))
         start = text.find(phrase, start + len(phrase))
     if not spans:
-        raise ModerationError("Those exact words are not in the comment.", field="phrase")
+        raise ModerationError(_("Those exact words are not in the comment."), field="phrase")
     for begin, end in spans:
         db.session.add(
             Redaction(
@@ -196,7 +203,9 @@ def dismiss_flags(comment: Comment, actor: User, note: str | None = None) -> Non
     """Clear the comment's review reasons and flags without changing whether it is public."""
     cleared = _clear_reasons(comment)
     if not cleared:
-        raise ModerationError(f"Comment #{comment.number} has nothing to dismiss.")
+        raise ModerationError(
+            _("Comment #%(number)s has nothing to dismiss.", number=comment.number)
+        )
     audit.record(
         actor,
         "dismiss_flags",
@@ -210,9 +219,9 @@ def dismiss_flags(comment: Comment, actor: User, note: str | None = None) -> Non
 
 def block_user(user: User, actor: User, days: int, note: str | None = None) -> None:
     if user.is_privileged:
-        raise ModerationError("Staff accounts cannot be blocked here.")
+        raise ModerationError(_("Staff accounts cannot be blocked here."))
     if not 1 <= days <= 90:
-        raise ModerationError("Block for 1 to 90 days.", field="days")
+        raise ModerationError(_("Block for 1 to 90 days."), field="days")
     previous = "blocked" if user.is_blocked else "active"
     user.blocked_until = now_utc() + timedelta(days=days)
     audit.record(
@@ -240,7 +249,7 @@ def apply_bulk(
 ) -> int:
     """Apply one action to many comments (one audit row each); any refusal undoes them all."""
     if action not in ("approve", "hide", "dismiss"):
-        raise ModerationError("Bulk actions are approve, hide and dismiss.")
+        raise ModerationError(_("Bulk actions are approve, hide and dismiss."))
     for comment in comments:
         if action == "hide":
             hide(comment, actor, reason_code, note)
@@ -252,16 +261,16 @@ def apply_bulk(
 def flag_comment(comment: Comment, user: User, reason: str, note: str | None) -> Flag:
     """Record a participant's flag. Flags raise a comment in the queue; they never hide it."""
     if reason not in FLAG_REASONS:
-        raise ModerationError("Choose one of the listed reasons.", field="reason")
+        raise ModerationError(_("Choose one of the listed reasons."), field="reason")
     if user.is_blocked:
-        raise ModerationError("Your account cannot flag comments at the moment.")
+        raise ModerationError(_("Your account cannot flag comments at the moment."))
     if not comment.is_public:
-        raise ModerationError("This comment is not on the public page.")
+        raise ModerationError(_("This comment is not on the public page."))
     already = db.session.scalar(
         select(Flag.id).where(Flag.comment_id == comment.id, Flag.user_id == user.id)
     )
     if already:
-        raise ModerationError("You have already flagged this comment.")
+        raise ModerationError(_("You have already flagged this comment."))
     flag = Flag(
         comment_id=comment.id,
         user_id=user.id,

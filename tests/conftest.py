@@ -11,6 +11,7 @@ import re
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 # Keep files the app writes (secret key, demo sign-ins) out of the checkout's instance/.
@@ -25,9 +26,14 @@ from sqlalchemy.pool import NullPool
 
 from app import create_app
 from extensions import db
+from forum.i18n import TRANSLATIONS, compile_catalogues
 from tests import factories
 
 PASSWORD = "correct horse battery staple"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    compile_catalogues(TRANSLATIONS)  # Flask-Babel reads the compiled .mo files
 
 
 def _database_url(tmp_root: Path) -> str:
@@ -187,11 +193,11 @@ def csrf_token_from(html: str) -> str:
     return match.group(1) or match.group(2)
 
 
-@pytest.fixture
-def empty_database_url(database_url: str, tmp_path) -> Iterator[str]:
+@contextmanager
+def new_database(database_url: str, directory: Path) -> Iterator[str]:
     """A new, empty database of the same kind as the test database (dropped afterwards)."""
     if database_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        yield f"sqlite:///{directory / 'empty.sqlite3'}"
         return
     name = f"sb_empty_{uuid.uuid4().hex[:10]}"
     admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
@@ -203,3 +209,9 @@ def empty_database_url(database_url: str, tmp_path) -> Iterator[str]:
         with admin.connect() as connection:
             connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
+
+
+@pytest.fixture
+def empty_database_url(database_url: str, tmp_path) -> Iterator[str]:
+    with new_database(database_url, tmp_path) as url:
+        yield url

@@ -42,6 +42,7 @@ EXPECTED = {
     "packets.index": "staff",
     "packets.publish": "staff",
     "packets.review": "staff",
+    "public.choose_language": "public",
     "public.comment_permalink": "public",
     "public.consultation": "public",
     "public.health": "public",

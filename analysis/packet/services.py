@@ -7,6 +7,7 @@ import logging
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from analysis.models import AnalysisRun
@@ -35,7 +36,7 @@ def create_draft(
     prepared_by: str,
 ) -> Packet:
     if start and end and end < start:
-        raise PacketError("The period must end on or after its start.")
+        raise PacketError(_("The period must end on or after its start."))
     packet = Packet(
         consultation_id=consultation.id,
         period_start=start,
@@ -99,24 +100,26 @@ def _edit_summary(edits: dict[str, Any], themes: dict[str, Any], data: dict[str,
         if p.strip()
     ]
     if not paragraphs:
-        raise PacketError("The summary cannot be empty.")
+        raise PacketError(_("The summary cannot be empty."))
     edits["summary"] = paragraphs
 
 
 def _edit_quote(edits: dict[str, Any], themes: dict[str, Any], data: dict[str, Any]) -> None:
     theme = themes.get(str(data.get("theme")))
     if theme is None:
-        raise PacketError("Unknown theme.")
+        raise PacketError(_("Unknown theme."))
     numbers = [q["number"] for q in theme["quotes"]]
     old = int(data.get("number", 0))
     if old not in numbers:
-        raise PacketError(f"#{old} is not quoted under this theme.")
+        raise PacketError(_("#%(number)s is not quoted under this theme.", number=old))
     if data.get("kind") == "drop_quote":
         numbers.remove(old)
     else:
         new = int(data.get("replacement", 0))
         if new not in theme["candidates"] or new in numbers:
-            raise PacketError(f"#{new} is not another comment that raises this theme.")
+            raise PacketError(
+                _("#%(number)s is not another comment that raises this theme.", number=new)
+            )
         numbers[numbers.index(old)] = new
     edits.setdefault("quotes", {})[theme["key"]] = numbers
 
@@ -124,14 +127,14 @@ def _edit_quote(edits: dict[str, Any], themes: dict[str, Any], data: dict[str, A
 def _rename_theme(edits: dict[str, Any], themes: dict[str, Any], data: dict[str, Any]) -> None:
     label = str(data.get("label", "")).strip()
     if str(data.get("theme")) not in themes or not label:
-        raise PacketError("Choose a theme and give it a name.")
+        raise PacketError(_("Choose a theme and give it a name."))
     edits.setdefault("renames", {})[str(data["theme"])] = label[:120]
 
 
 def _merge_theme(edits: dict[str, Any], themes: dict[str, Any], data: dict[str, Any]) -> None:
     source, target = str(data.get("theme")), str(data.get("into"))
     if source not in themes or target not in themes or source == target:
-        raise PacketError("Choose two different themes to merge.")
+        raise PacketError(_("Choose two different themes to merge."))
     edits.setdefault("merges", {})[source] = target
     edits.get("quotes", {}).pop(source, None)
 
@@ -148,9 +151,9 @@ EDITS = {
 def edit(packet: Packet, kind: str, data: dict[str, Any]) -> None:
     """Apply one staff edit to a draft and rebuild it; quotes can be dropped or swapped, never edited."""
     if packet.is_published:
-        raise PacketError("A published packet is frozen; start a new draft to change it.")
+        raise PacketError(_("A published packet is frozen; start a new draft to change it."))
     if kind not in EDITS:
-        raise PacketError("Unknown edit.")
+        raise PacketError(_("Unknown edit."))
     edits = json.loads(json.dumps(packet.edits or {}))  # a copy, so a refused edit changes nothing
     themes = {t["key"]: t for t in (packet.content or {}).get("themes", [])}
     EDITS[kind](edits, themes, data | {"kind": kind})
@@ -161,7 +164,7 @@ def edit(packet: Packet, kind: str, data: dict[str, Any]) -> None:
 def publish(packet: Packet, user: User) -> Packet:
     """Freeze the draft as the next numbered version, after the checks pass once more."""
     if packet.is_published:
-        raise PacketError("This packet is already published.")
+        raise PacketError(_("This packet is already published."))
     latest = db.session.scalar(
         select(func.max(Packet.version)).where(Packet.consultation_id == packet.consultation_id)
     )

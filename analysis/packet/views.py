@@ -35,7 +35,7 @@ def _date(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value) if value else None
     except ValueError:
-        raise PacketError(f"“{value}” is not a date (use YYYY-MM-DD).") from None
+        raise PacketError(_("“%(value)s” is not a date (use YYYY-MM-DD).", value=value)) from None
 
 
 @bp.route("/<slug>", methods=["GET", "POST"])

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Flask, current_app
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from extensions import db
@@ -141,7 +142,7 @@ def create_comment(
 
     name = author.display_name if author is not None else draft.author_name.strip()
     if not name:
-        raise ForumError("Give a name to show with your comment.", field="author_name")
+        raise ForumError(_("Give a name to show with your comment."), field="author_name")
     comment = Comment(
         consultation_id=consultation.id,
         number=next_comment_number(consultation.id),
@@ -191,7 +192,7 @@ def withdraw_comment(comment: Comment, user: User | None, receipt_token: str | N
     if comment.status == CommentStatus.WITHDRAWN:
         return
     if comment.status == CommentStatus.HIDDEN:
-        raise ForumError("A moderator has already taken this comment off the public page.")
+        raise ForumError(_("A moderator has already taken this comment off the public page."))
     comment.status = CommentStatus.WITHDRAWN
     comment.withdrawn_at = now_utc()
     db.session.flush()

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import aliased, selectinload
 
@@ -58,7 +59,7 @@ def home_district() -> District:
 
 def _check_fields(fields: ConsultationFields, consultation: Consultation | None) -> None:
     if not SLUG_PATTERN.match(fields.slug):
-        raise ForumError("Use lower-case letters, digits and hyphens only.", field="slug")
+        raise ForumError(_("Use lower-case letters, digits and hyphens only."), field="slug")
     taken = db.session.scalar(
         select(Consultation.id).where(
             Consultation.slug == fields.slug,
@@ -66,11 +67,11 @@ def _check_fields(fields: ConsultationFields, consultation: Consultation | None)
         )
     )
     if taken:
-        raise ForumError("Another consultation already uses this address.", field="slug")
+        raise ForumError(_("Another consultation already uses this address."), field="slug")
     if fields.closes_at <= fields.opens_at:
-        raise ForumError("The comment period must close after it opens.", field="closes_at")
+        raise ForumError(_("The comment period must close after it opens."), field="closes_at")
     if fields.status not in ConsultationStatus.__members__.values():
-        raise ForumError("Unknown status.", field="status")
+        raise ForumError(_("Unknown status."), field="status")
 
 
 def sync_sections(consultation: Consultation) -> None:

@@ -12,6 +12,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -20,6 +21,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from extensions import db, limiter
+from forum.auth import safe_next
 from forum.exceptions import ForumError
 from forum.forms import CommentForm, WithdrawForm, choices, record_id
 from forum.models import Comment, Consultation, ConsultationStatus, School
@@ -39,6 +41,19 @@ def _account_key() -> str:
     return (
         f"user:{current_user.id}" if current_user.is_authenticated else request.remote_addr or "-"
     )
+
+
+@bp.post("/language")
+def choose_language():  # type: ignore[no-untyped-def]
+    """Remember the interface language for this browser and, when signed in, for the account."""
+    code = request.form.get("locale", "")
+    if code not in current_app.config["LANGUAGES"]:
+        abort(400)
+    session["locale"] = code
+    if current_user.is_authenticated:
+        current_user.preferred_locale = code
+        db.session.commit()
+    return redirect(safe_next(request.form.get("next"), url_for("public.index")), code=303)
 
 
 def _visible_consultation(slug: str) -> Consultation:
