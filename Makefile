@@ -54,8 +54,14 @@ serve-prod: $(VENV)/.installed catalogues
 worker: $(VENV)/.installed
 	$(BIN)/huey_consumer analysis.jobs.huey --workers 1 --worker-type thread
 
+# axe-core for the browser tests, from the npm registry; without npm those tests skip and say so.
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+$(AXE): tests/browser/package-lock.json
+	@if command -v npm >/dev/null; then npm ci --prefix tests/browser --no-audit --no-fund --silent; \
+	else echo "npm not found: the browser tests will skip"; fi
+
 ## test: install what the tests need, lint, and run the whole suite
-test: $(VENV)/.dev-installed catalogues lint
+test: $(VENV)/.dev-installed catalogues $(AXE) lint
 	$(BIN)/python -m pytest
 
 ## audit: check the installed packages against known vulnerabilities (pip-audit)

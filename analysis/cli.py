@@ -50,6 +50,15 @@ def run_command(slug: str) -> None:
     )
 
 
+@analysis_cli.command("detect-languages")
+@click.option("--limit", default=500, show_default=True, help="At most this many comments.")
+def detect_languages_command(limit: int) -> None:
+    """Detect and store the language of comments that have none yet (the worker does this)."""
+    from analysis.language import detect_new_comments
+
+    click.echo(f"Detected the language of {detect_new_comments(limit)} comment(s).")
+
+
 @analysis_cli.command("classify")
 @click.argument(
     "input_path",

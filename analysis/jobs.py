@@ -91,9 +91,10 @@ def requeue_stale_runs() -> int:
 
 @huey.periodic_task(crontab(minute="*"))
 def every_minute() -> None:
-    """Re-notify unacknowledged escalations, deliver mail, and retry runs the queue missed."""
+    """Re-notify unacknowledged escalations, deliver mail, retry missed runs, detect languages."""
 
     def sweep() -> None:
+        from analysis.language import detect_new_comments
         from extensions import db
         from moderation.escalations import renotify_unacknowledged
         from moderation.notify import deliver_pending
@@ -102,5 +103,6 @@ def every_minute() -> None:
         db.session.commit()
         deliver_pending()
         requeue_stale_runs()
+        detect_new_comments()
 
     _in_app(sweep)

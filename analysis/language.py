@@ -44,3 +44,19 @@ def detect_language(text: str) -> str:
     if not values or values[0].value < 0.5:
         return "und"
     return values[0].language.iso_code_639_1.name.lower()
+
+
+def detect_new_comments(limit: int = 500) -> int:
+    """Store the detected language of comments that have none yet; return how many."""
+    from sqlalchemy import select
+
+    from extensions import db
+    from forum.models import Comment
+
+    comments = db.session.scalars(
+        select(Comment).where(Comment.detected_language.is_(None)).order_by(Comment.id).limit(limit)
+    ).all()
+    for comment in comments:
+        comment.detected_language = detect_language(comment.submitted_text)
+    db.session.commit()
+    return len(comments)

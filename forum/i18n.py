@@ -8,9 +8,10 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
+from babel.messages.pofile import read_po, write_po
 
 DOMAIN = "messages"
+SOURCE_LANGUAGE = "en"
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "translations"
 # What counts as interface text: babel.cfg says which files, these say which calls and folders.
@@ -45,6 +46,15 @@ def update_catalogues() -> None:
         "update", "--input-file", str(template), "--output-dir", str(TRANSLATIONS),
         "--no-fuzzy-matching", "--ignore-obsolete", "--width", "100",
     )  # fmt: skip
+    # The code is written in English, so the English catalogue takes new text as it stands.
+    source = catalogue_paths(TRANSLATIONS).get(SOURCE_LANGUAGE)
+    if source is not None:
+        catalogue = read_catalogue(source, SOURCE_LANGUAGE)
+        for message in catalogue:
+            if message.id and not (all(message.string) if message.pluralizable else message.string):
+                message.string = tuple(message.id) if message.pluralizable else message.id
+        with source.open("wb") as handle:
+            write_po(handle, catalogue, width=100)
 
 
 def catalogue_paths(directory: Path) -> dict[str, Path]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import base64
 from datetime import date, datetime
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from flask import Flask, current_app, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import gettext as _
 
 from forum.choices import (
     CHANNEL_LABELS,
@@ -34,6 +35,18 @@ def local_date(value: date | datetime | None, style: str = "long") -> str:
     if isinstance(value, datetime):
         value = to_local(value).date()
     return format_date(value, style)
+
+
+def language_name(code: str | None) -> str:
+    """A detected language's name in the reader's language ("Spanish", "español")."""
+    if code is None:
+        return _("not detected yet")
+    if code == "und":
+        return _("could not tell (too short or mixed)")
+    try:
+        return Locale.parse(code).get_display_name(get_locale()) or code
+    except (ValueError, UnknownLocaleError):
+        return code
 
 
 def iso(value: datetime | None) -> str:
@@ -67,6 +80,7 @@ def register(app: Flask) -> None:
         channel_label=lambda v: _label(CHANNEL_LABELS, v),
         status_label=lambda v: _label(STATUS_LABELS, v),
         language_label=lambda v: _label(LANGUAGES, v),
+        language_name=language_name,
         number=format_decimal,
         survey_answer=lambda a: answer_text(a.question, a.value),
         b64=lambda v: base64.b64encode(v.encode("utf-8")).decode("ascii"),

@@ -22,7 +22,7 @@ from forum.i18n import (
     extract_template,
 )
 from forum.models import Comment, User
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, user_with_role
 from tests.forum.test_comments import comment_form
 
 SPANISH = {"Accept-Language": "es-MX,es;q=0.9,en;q=0.5"}
@@ -153,3 +153,36 @@ def test_adding_a_language_as_the_readme_says(tmp_path, app_factory):
     assert '<html lang="vi"' in page
     assert "Hãy cho chúng tôi biết ý kiến của bạn" in page
     assert ">Tiếng Việt</button>" in page
+
+
+def test_the_detected_language_is_stored_by_the_worker_and_shown_to_moderators(
+    client, auth, runner, consultation
+):
+    moderator = user_with_role("moderator")
+    texts = {
+        "es": "Necesitamos más consejeros y psicólogos en todas las escuelas del distrito.",
+        "vi": "Chúng tôi cần thêm nhân viên tư vấn tại các trường học của quận.",
+        "und": "ok",
+    }
+    for language, text in texts.items():
+        response = client.post(
+            f"/consultations/{consultation.slug}/comments",
+            data=comment_form(text=text, idempotency_key=(language * 32)[:32]),
+        )
+        assert response.status_code == 303
+    stored = db.session.scalars(select(Comment).order_by(Comment.id)).all()
+    assert [c.detected_language for c in stored] == [None, None, None]  # not while posting
+
+    result = runner.invoke(args=["analysis", "detect-languages"])
+    assert result.exit_code == 0, result.output
+    assert "Detected the language of 3 comment(s)." in result.output
+    db.session.expire_all()
+    assert [c.detected_language for c in stored] == ["es", "vi", "und"]
+
+    auth.login(moderator.email)
+    page = client.get(f"/moderation/comments/{stored[0].id}").get_data(as_text=True)
+    assert "Detected in the text: Spanish." in page
+    spanish = client.get(f"/moderation/comments/{stored[1].id}", headers=SPANISH)
+    assert "Detectado en el texto: vietnamita." in spanish.get_data(as_text=True)
+    page = client.get(f"/moderation/comments/{stored[2].id}").get_data(as_text=True)
+    assert "could not tell (too short or mixed)" in page

@@ -80,6 +80,9 @@ class Comment(db.Model):
     # None when the channel did not ask (imported letters, speaker cards): analysis predicts it.
     declared_position: Mapped[str | None] = mapped_column(String(20))
     preferred_language: Mapped[str] = mapped_column(String(10), default="en")
+    # What the language detector reads the text as (ISO 639-1, "und" when too short or mixed to
+    # tell). Set by the every-minute job, never while the author waits; shown to staff.
+    detected_language: Mapped[str | None] = mapped_column(String(10))
     channel: Mapped[str] = mapped_column(String(20), default=Channel.WEB)
     status: Mapped[str] = mapped_column(String(20), default=CommentStatus.PUBLISHED)
     # The published reason code when a moderator hides the comment (see moderation.rules).

@@ -117,7 +117,9 @@ def screenshot(page, name: str) -> Path:
     if height <= 8000:
         page.screenshot(path=str(path), full_page=True)
     else:
-        page.screenshot(path=str(path), clip={"x": 0, "y": 0, "width": width, "height": 3000})
+        page.screenshot(
+            path=str(path), full_page=True, clip={"x": 0, "y": 0, "width": width, "height": 3000}
+        )
     return path
 
 
