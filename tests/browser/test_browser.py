@@ -149,6 +149,52 @@ def test_answer_the_survey(new_page, site):
     assert "Your answers" in page.content()
 
 
+FOCUSED = """() => {
+  const el = document.activeElement;
+  const box = el.closest('fieldset');
+  const selects = box ? Array.from(box.querySelectorAll('select')) : [];
+  return {id: el.id, name: el.name || '', tag: el.tagName, type: el.type || '',
+          mode: el.inputMode || '', text: el.textContent.trim(), rank: selects.indexOf(el)};
+}"""
+
+
+def test_the_survey_can_be_answered_with_the_keyboard_alone(new_page, site):
+    page = new_page(PHONE)
+    page.goto(f"/consultations/{SLUG}")
+    page.get_by_role("link", name=re.compile("School safety survey")).first.click()
+    survey_url = page.url
+    answered: set[str] = set()
+    for _ in range(300):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUSED)
+        key = focused["name"] or focused["id"]
+        if focused["tag"] == "BUTTON" and focused["text"] == "Send answers":
+            page.keyboard.press("Enter")
+            break
+        if not key or key in answered or key in ("csrf_token", "idempotency_key"):
+            continue
+        if focused["type"] in ("radio", "checkbox"):
+            page.keyboard.press("Space")
+        elif focused["tag"] == "SELECT" and focused["rank"] >= 0 and "-" in key:
+            for _ in range(focused["rank"] + 1):  # ranking: the i-th option gets rank i + 1
+                page.keyboard.press("ArrowDown")
+        elif focused["tag"] == "SELECT" and key == "stakeholder_role":
+            page.keyboard.press("ArrowDown")
+        elif focused["mode"] == "decimal":
+            page.keyboard.type("3")
+        elif focused["tag"] == "TEXTAREA" or focused["type"] == "text":
+            page.keyboard.type("Counselors first, typed with the keyboard.")
+        else:
+            continue
+        answered.add(key)
+    else:
+        pytest.fail(f"never reached the Send button by Tab; answered {sorted(answered)}")
+    page.wait_for_url(lambda url: url != survey_url)
+    page.wait_for_load_state()
+    assert "/survey-receipts/" in page.url, page.content()[:3000]
+    assert "Your answers are saved" in page.content()
+
+
 def test_a_moderator_hides_a_held_comment(new_page, site):
     guest = new_page(PHONE)
     guest.goto(f"/consultations/{SLUG}")
