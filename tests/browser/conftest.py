@@ -112,14 +112,9 @@ def screenshot(page, name: str) -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     width = page.viewport_size["width"] if page.viewport_size else 0
     path = ARTIFACTS / f"{name}-{width}px.png"
-    # Whole pages, except very long ones (a packet, a full queue): their first screens.
+    # Whole pages, except very long ones (a packet, a full queue): their first screen.
     height = page.evaluate("document.documentElement.scrollHeight")
-    if height <= 8000:
-        page.screenshot(path=str(path), full_page=True)
-    else:
-        page.screenshot(
-            path=str(path), full_page=True, clip={"x": 0, "y": 0, "width": width, "height": 3000}
-        )
+    page.screenshot(path=str(path), full_page=height <= 8000, timeout=60_000)
     return path
 
 
