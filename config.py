@@ -130,6 +130,8 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "UTC"
     # Interface languages: codes with a catalogue in translations/ (README: "Adding a language").
     LANGUAGES = _interface_languages(os.environ.get("LANGUAGES", "en,es"))
+    # The language the district writes its plans and surveys in (tagged as such on other pages).
+    CONTENT_LANGUAGE = os.environ.get("CONTENT_LANGUAGE", "en")
 
     HSTS = False
     PREFERRED_URL_SCHEME = "http"

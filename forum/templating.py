@@ -9,6 +9,7 @@ from babel import Locale, UnknownLocaleError
 from flask import Flask, current_app, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from forum.choices import (
     CHANNEL_LABELS,
@@ -49,6 +50,18 @@ def language_name(code: str | None) -> str:
         return code
 
 
+def content_lang() -> Markup:
+    """` lang="en"` for the district's own text (plans, surveys) when the interface is in another
+    language (WCAG 3.1.2), so a screen reader voices it in the right language; else nothing."""
+    locale = get_locale() or Locale.parse(current_app.config["BABEL_DEFAULT_LOCALE"])
+    language = (
+        current_app.config.get("CONTENT_LANGUAGE") or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
+    if locale.language == Locale.parse(language).language:
+        return Markup("")
+    return Markup(' lang="{}"').format(language.replace("_", "-"))
+
+
 def iso(value: datetime | None) -> str:
     return to_local(value).isoformat() if value else ""
 
@@ -85,7 +98,7 @@ def register(app: Flask) -> None:
         survey_answer=lambda a: answer_text(a.question, a.value),
         b64=lambda v: base64.b64encode(v.encode("utf-8")).decode("ascii"),
     )
-    app.jinja_env.globals.update(url_with=url_with)
+    app.jinja_env.globals.update(url_with=url_with, content_lang=content_lang)
 
     @app.context_processor
     def inject() -> dict:

@@ -52,6 +52,16 @@ def test_a_spanish_browser_gets_spanish_pages(client, consultation):
     assert "Madre, padre o tutor legal" in html  # the role choices too
 
 
+def test_the_districts_own_text_keeps_its_language_on_spanish_pages(client, consultation):
+    """WCAG 3.1.2: a screen reader voices the English plan in English inside a Spanish page."""
+    spanish = client.get(f"/consultations/{consultation.slug}", headers=SPANISH)
+    html = spanish.get_data(as_text=True)
+    assert '<h1 lang="en">School safety plan</h1>' in html
+    assert '<div class="plan-body" lang="en">' in html
+    english = client.get(f"/consultations/{consultation.slug}").get_data(as_text=True)
+    assert "<h1>School safety plan</h1>" in english
+
+
 def test_dates_and_numbers_follow_the_language(client, consultation):
     consultation.closes_at = datetime(2031, 3, 5, 20, 0, tzinfo=UTC)
     db.session.commit()
