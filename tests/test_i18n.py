@@ -196,3 +196,17 @@ def test_the_detected_language_is_stored_by_the_worker_and_shown_to_moderators(
     assert "Detectado en el texto: vietnamita." in spanish.get_data(as_text=True)
     page = client.get(f"/moderation/comments/{stored[2].id}").get_data(as_text=True)
     assert "could not tell (too short or mixed)" in page
+
+
+def test_the_review_queue_names_a_comments_language(client, auth, runner, consultation):
+    held = "Llámeme al 916-555-0142, necesitamos más consejeros en todas las escuelas."
+    response = client.post(
+        f"/consultations/{consultation.slug}/comments", data=comment_form(text=held)
+    )
+    assert response.status_code == 303
+    assert runner.invoke(args=["analysis", "detect-languages"]).exit_code == 0
+    auth.login(user_with_role("moderator").email)
+    queue = client.get("/moderation/").get_data(as_text=True)
+    assert held in queue  # held for review: it shows a phone number
+    assert "Written in Spanish." in queue
+    assert '<div class="comment-text original" lang="es" dir="auto">' in queue
