@@ -1,6 +1,6 @@
 """Unbound extension objects, bound to the app in create_app."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import has_request_context, request
 from flask_babel import Babel
@@ -39,6 +39,11 @@ def render_migration_type(type_: str, obj: Any, autogen_context: Any) -> str | b
 
 
 db = SQLAlchemy(model_class=Base)
+# The models' base class: db.Model at run time, spelled so that mypy can follow it.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 # Batch mode lets migrations alter tables on SQLite, which has no ALTER COLUMN.
 migrate = Migrate(render_as_batch=True, compare_type=True, render_item=render_migration_type)
 login_manager = LoginManager()

@@ -35,8 +35,10 @@ def run_command(slug: str) -> None:
         def progress(percent: int, message: str) -> None:
             bar.update(percent - bar.pos)
 
-        run = run_analysis(run.id, progress)
-    metrics = run.metrics
+        finished = run_analysis(run.id, progress)
+    if finished is None:
+        raise click.ClickException(f"Analysis run {run.id} was taken by another worker.")
+    metrics = finished.metrics
     stance = metrics["stance"]
     click.echo(
         f"Run {run.id}: {metrics['counts']['comments']} comments, "

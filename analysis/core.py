@@ -74,8 +74,8 @@ def analyse(
         offensive = offensive_head.predict_proba(layers[rows])[
             :, offensive_head.labels.index("offensive")
         ]
-        for row, index in enumerate(rows):
-            outcome = outcomes[index]
+        for row, position in enumerate(rows):
+            outcome = outcomes[int(position)]
             outcome.sentiment = sentiment_head.labels[int(sentiment[row].argmax())]
             outcome.sentiment_scores = {
                 label: round(float(p), 4)
@@ -101,8 +101,8 @@ def analyse(
         )
         if not readable[index]:
             declared = records[index].declared_position
-            known = declared in STANCES
-            outcome.stance = declared if known else "unknown"  # type: ignore[assignment]
+            known = declared is not None and declared in STANCES
+            outcome.stance = declared if declared is not None and known else "unknown"
             outcome.stance_source = "declared" if known else "unknown"
             outcome.stance_score = 1.0 if known else None
         outcome.themes = assigned[index] if readable[index] else []

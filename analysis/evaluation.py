@@ -34,7 +34,7 @@ def labelled_demo_set(
 
 
 def evaluate_stance(encoder: Encoder) -> dict[str, float]:
-    figures = {}
+    figures: dict[str, float] = {}
     for name, (texts, stances) in (("written", written_set()), ("demo", labelled_demo_set())):
         figures |= {
             f"stance_{name}_{k}": v for k, v in hold_out_stance(encoder, texts, stances).items()
@@ -52,7 +52,7 @@ def hold_out_stance(encoder: Encoder, texts: list[str], stances: list[str]) -> d
     labels = np.array(stances)
     correct = covered = total = forced = 0
     for _, hidden in StratifiedKFold(n_splits=5, shuffle=True, random_state=1).split(texts, labels):
-        declared = list(stances)
+        declared: list[str | None] = list(stances)
         for index in hidden:
             declared[index] = None
         result = classify_stance(texts, embeddings, declared)

@@ -11,7 +11,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -132,7 +132,7 @@ def train_head(
             loss = (loss_fn(model(x[batch]), y[batch]) * weights[batch]).mean()
             loss.backward()
             optimiser.step()
-    first, second = model[1], model[4]
+    first, second = cast(torch.nn.Linear, model[1]), cast(torch.nn.Linear, model[4])
     return Head(
         name=name,
         labels=labels,

@@ -37,7 +37,7 @@ def _worker_app() -> Flask:
     return create_app()
 
 
-def _in_app(function, *args):  # type: ignore[no-untyped-def]
+def _in_app(function, *args):
     if has_app_context():
         return function(*args)
     with _worker_app().app_context():

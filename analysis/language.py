@@ -9,7 +9,7 @@ _lock = threading.Lock()
 
 
 @lru_cache(maxsize=1)
-def _detector():  # type: ignore[no-untyped-def]
+def _detector():
     from lingua import Language, LanguageDetectorBuilder
 
     languages = [

@@ -8,13 +8,13 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from extensions import db
+from extensions import Model
 from forum.models import Comment, Consultation
 from forum.models.types import UTCDateTime
 from forum.timeutil import now_utc
 
 
-class TextEmbedding(db.Model):
+class TextEmbedding(Model):
     """One encoder pass, kept: keyed by the model and a hash of the exact text."""
 
     __table_args__ = (UniqueConstraint("model_key", "text_hash"),)
@@ -27,7 +27,7 @@ class TextEmbedding(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
 
 
-class Theme(db.Model):
+class Theme(Model):
     """A codebook theme of one consultation; staff edit these in the browser."""
 
     __table_args__ = (UniqueConstraint("consultation_id", "key"),)
@@ -43,7 +43,7 @@ class Theme(db.Model):
     consultation: Mapped[Consultation] = relationship()
 
 
-class ThemeCorrection(db.Model):
+class ThemeCorrection(Model):
     """Staff's word on whether a comment raises a theme; later runs follow it."""
 
     __table_args__ = (UniqueConstraint("comment_id", "theme_key"),)
@@ -56,7 +56,7 @@ class ThemeCorrection(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
 
 
-class AnalysisRun(db.Model):
+class AnalysisRun(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id"), index=True)
     status: Mapped[str] = mapped_column(
@@ -73,7 +73,7 @@ class AnalysisRun(db.Model):
     consultation: Mapped[Consultation] = relationship()
 
 
-class CommentAnalysis(db.Model):
+class CommentAnalysis(Model):
     __table_args__ = (UniqueConstraint("run_id", "comment_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -96,7 +96,7 @@ class CommentAnalysis(db.Model):
     comment: Mapped[Comment] = relationship()
 
 
-class DiscoveredTheme(db.Model):
+class DiscoveredTheme(Model):
     """A cluster of comments no codebook theme covers, labelled by its distinctive words."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -107,7 +107,7 @@ class DiscoveredTheme(db.Model):
     member_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
 
 
-class Campaign(db.Model):
+class Campaign(Model):
     """Near-identical comments (a form letter or copy-paste drive), counted once per person."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -118,7 +118,7 @@ class Campaign(db.Model):
     people: Mapped[int]
 
 
-class RepresentativeQuote(db.Model):
+class RepresentativeQuote(Model):
     """A verbatim quote chosen for a theme or a role and position, with its rank."""
 
     __table_args__ = (Index("ix_quote_group", "run_id", "group_type", "group_key"),)

@@ -6,10 +6,11 @@ import logging
 import platform
 from collections.abc import Callable
 from functools import lru_cache
+from typing import Any, cast
 
 import numpy as np
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 
 from analysis import quotes
 from analysis.core import Analysis, Record, analyse
@@ -43,7 +44,7 @@ def load_head(name: str) -> Head:
     return Head.load(HEADS_DIR / f"{name}.npz")
 
 
-def encoder_from_config():  # type: ignore[no-untyped-def]
+def encoder_from_config():
     config = current_app.config
     return get_encoder(
         config["ANALYSIS_ENCODER"], config["ANALYSIS_MAX_TOKENS"], config["ANALYSIS_THREADS"]
@@ -52,11 +53,12 @@ def encoder_from_config():  # type: ignore[no-untyped-def]
 
 def claim_run(run_id: int) -> bool:
     """Mark a queued run as running; False if another worker already took it (runs happen once)."""
-    claimed = db.session.execute(
+    result = db.session.execute(
         update(AnalysisRun)
         .where(AnalysisRun.id == run_id, AnalysisRun.status == "queued")
         .values(status="running", started_at=now_utc(), progress=1)
-    ).rowcount
+    )
+    claimed = cast("CursorResult[Any]", result).rowcount
     db.session.commit()
     return claimed == 1
 
@@ -91,13 +93,13 @@ def run_analysis(run_id: int, progress: Progress | None = None) -> AnalysisRun |
     if not claim_run(run_id):
         logger.info("analysis run %s is not queued; skipping", run_id)
         return None
-    run = db.session.get(AnalysisRun, run_id)
+    run = db.session.get_one(AnalysisRun, run_id)
     report = progress or (lambda percent, message: None)
     try:
         _run(run, report)
     except Exception as error:
         db.session.rollback()
-        run = db.session.get(AnalysisRun, run_id)
+        run = db.session.get_one(AnalysisRun, run_id)
         run.status, run.message, run.finished_at = "failed", str(error)[:500], now_utc()
         db.session.commit()
         raise
@@ -105,7 +107,7 @@ def run_analysis(run_id: int, progress: Progress | None = None) -> AnalysisRun |
 
 
 def _run(run: AnalysisRun, report: Progress) -> None:
-    consultation = db.session.get(Consultation, run.consultation_id)
+    consultation = db.session.get_one(Consultation, run.consultation_id)
     comments = list(
         db.session.scalars(
             select(Comment)
@@ -265,7 +267,7 @@ def _counts(analysis: Analysis) -> dict[str, int]:
     }
 
 
-def _manifest(encoder, consultation: Consultation, comments: int, new: int) -> dict:  # type: ignore[no-untyped-def]
+def _manifest(encoder, consultation: Consultation, comments: int, new: int) -> dict:
     from analysis import campaigns, stance, themes
 
     return {

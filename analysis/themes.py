@@ -80,7 +80,7 @@ def keywords_by_cluster(
 ) -> dict[int, list[str]]:
     """Class-based TF-IDF: the words that set each cluster apart from the others."""
     clusters = sorted(set(int(x) for x in labels))
-    documents = [" ".join(texts[i] for i in np.flatnonzero(labels == c)) for c in clusters]
+    documents = [" ".join(texts[int(i)] for i in np.flatnonzero(labels == c)) for c in clusters]
     vectorizer = CountVectorizer(
         stop_words="english",
         ngram_range=(1, 2),
@@ -108,9 +108,9 @@ def discover_themes(
     vectors = embeddings[list(candidates)]
     labels = KMeans(n_clusters=k, random_state=SEED, n_init=10).fit_predict(vectors)
     words = keywords_by_cluster([texts[i] for i in candidates], labels)
-    found = []
+    found: list[Discovered] = []
     for cluster in sorted(set(int(x) for x in labels)):
-        members = [candidates[i] for i in np.flatnonzero(labels == cluster)]
+        members = [candidates[int(i)] for i in np.flatnonzero(labels == cluster)]
         if len(members) >= MIN_CLUSTER:
             found.append(Discovered(f"discovered-{len(found) + 1}", members, words[cluster]))
     return found

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import overload
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -17,6 +18,10 @@ def district_zone() -> ZoneInfo:
     return ZoneInfo(current_app.config["DISTRICT_TIMEZONE"])
 
 
+@overload
+def to_local(value: datetime) -> datetime: ...
+@overload
+def to_local(value: None) -> None: ...
 def to_local(value: datetime | None) -> datetime | None:
     """Convert a stored UTC time to the district's time zone for display."""
     if value is None:

@@ -7,13 +7,13 @@ from datetime import datetime
 from sqlalchemy import DDL, ForeignKey, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column, relationship
 
-from extensions import db
+from extensions import Model
 from forum.models import Comment, User
 from forum.models.types import UTCDateTime
 from forum.timeutil import now_utc
 
 
-class ReviewReason(db.Model):
+class ReviewReason(Model):
     """One reason a comment needs a moderator's eyes; cleared, never deleted, when resolved."""
 
     __table_args__ = (Index("ix_review_reason_open", "comment_id", "cleared_at"),)
@@ -30,7 +30,7 @@ class ReviewReason(db.Model):
     comment: Mapped[Comment] = relationship()
 
 
-class Flag(db.Model):
+class Flag(Model):
     __table_args__ = (UniqueConstraint("comment_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,7 +43,7 @@ class Flag(db.Model):
     comment: Mapped[Comment] = relationship()
 
 
-class Redaction(db.Model):
+class Redaction(Model):
     """A span [start, end) of a comment shown as [redacted]; the original text is kept."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -55,7 +55,7 @@ class Redaction(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
 
 
-class Escalation(db.Model):
+class Escalation(Model):
     """A possible threat handed to the threat-assessment team."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -78,7 +78,7 @@ class Escalation(db.Model):
     closed_by: Mapped[User | None] = relationship(foreign_keys=[closed_by_id])
 
 
-class OutboxEmail(db.Model):
+class OutboxEmail(Model):
     """Every email the platform sends, written in the same transaction as its cause."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -92,7 +92,7 @@ class OutboxEmail(db.Model):
     last_error: Mapped[str | None] = mapped_column(String(500))
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     """One moderation action. Append-only: the ORM and (on PostgreSQL) a trigger refuse changes."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -102,10 +102,10 @@ def hide(comment: Comment, actor: User, reason_code: str | None, note: str | Non
         new_state=comment.status,
     )
     if comment.author is not None:
-        _tell_author_hidden(comment, code)
+        _tell_author_hidden(comment, comment.author, code)
 
 
-def _tell_author_hidden(comment: Comment, code: str) -> None:
+def _tell_author_hidden(comment: Comment, author: User, code: str) -> None:
     contact = current_app.config["MODERATION_CONTACT_EMAIL"]
     body = (
         f"Your comment #{comment.number} on “{comment.consultation.title}” has been taken off the "
@@ -114,7 +114,7 @@ def _tell_author_hidden(comment: Comment, code: str) -> None:
         f"decision, reply to {contact} with the comment number and why you think it meets the rules.\n"
     )
     queue_email(
-        comment.author.email,
+        author.email,
         f"Your comment #{comment.number} was hidden",
         body,
         kind="hidden_notice",

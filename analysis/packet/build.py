@@ -217,7 +217,7 @@ def _positions(published: list[Comment], rows: dict[int, CommentAnalysis]) -> di
         if comment.school_id:
             by_school[schools[comment.school_id]][stance] += 1
 
-    def table(groups: dict[str, Counter], name_of) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+    def table(groups: dict[str, Counter], name_of) -> list[dict[str, Any]]:
         return [
             {
                 "key": key,
@@ -228,7 +228,7 @@ def _positions(published: list[Comment], rows: dict[int, CommentAnalysis]) -> di
             for key, counts in sorted(groups.items(), key=lambda kv: -sum(kv[1].values()))
         ]
 
-    total = Counter()
+    total: Counter[str] = Counter()
     for counts in by_role.values():
         total.update(counts)
     role_rows = table(by_role, lambda key: _label(ROLE_LABELS, key))

@@ -65,10 +65,10 @@ def check_numbers(
         Comment.received_at >= start,
         Comment.received_at < end,
     )
-    status = dict(
+    status: dict[str, int] = dict(
         db.session.execute(
             select(Comment.status, func.count()).where(*in_period).group_by(Comment.status)
-        ).all()
+        ).tuples().all()
     )
     records = content["records"]
     expected = {
@@ -143,13 +143,13 @@ def check_survey_numbers(surveys: list[dict[str, Any]]) -> list[str]:
                 f"survey “{survey['title']}”: {survey['responses']} responses in the packet but "
                 f"{responses} in the database"
             )
-        answered = dict(
+        answered: dict[int, int] = dict(
             db.session.execute(
                 select(SurveyAnswer.question_id, func.count())
                 .join(SurveyResponse, SurveyAnswer.response_id == SurveyResponse.id)
                 .where(SurveyResponse.survey_id == survey["survey_id"])
                 .group_by(SurveyAnswer.question_id)
-            ).all()
+            ).tuples().all()
         )
         for question in survey["questions"]:
             if question["answered"] != answered.get(question["id"], 0):

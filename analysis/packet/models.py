@@ -8,13 +8,13 @@ from typing import Any
 from sqlalchemy import JSON, Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from extensions import db
+from extensions import Model
 from forum.models import Consultation, User
 from forum.models.types import UTCDateTime
 from forum.timeutil import now_utc
 
 
-class Packet(db.Model):
+class Packet(Model):
     __table_args__ = (UniqueConstraint("consultation_id", "version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -118,7 +118,7 @@ def render_docx(content: dict[str, Any]) -> bytes:
     return buffer.getvalue()
 
 
-def _survey_docx(document, surveys: list[dict[str, Any]]) -> None:  # type: ignore[no-untyped-def]
+def _survey_docx(document, surveys: list[dict[str, Any]]) -> None:
     if not surveys:
         return
     document.add_heading("Survey results", level=1)
@@ -159,7 +159,7 @@ def _survey_docx(document, surveys: list[dict[str, Any]]) -> None:  # type: igno
                 )
 
 
-def _table(document, headings: list[str], rows: list[list[Any]]) -> None:  # type: ignore[no-untyped-def]
+def _table(document, headings: list[str], rows: list[list[Any]]) -> None:
     table = document.add_table(rows=1, cols=len(headings))
     table.style = "Light Grid Accent 1"
     for cell, heading in zip(table.rows[0].cells, headings, strict=True):

@@ -77,14 +77,14 @@ def _rebuild(packet: Packet, version: int | None = None) -> dict[str, Any]:
 
 def build_draft(packet_id: int) -> Packet:
     """The background job: build and check a draft, recording progress or the failure."""
-    packet = db.session.get(Packet, packet_id)
+    packet = db.session.get_one(Packet, packet_id)
     packet.progress, packet.message = 10, "building"
     db.session.commit()
     try:
         packet.content = _rebuild(packet)
     except PacketError as error:
         db.session.rollback()
-        packet = db.session.get(Packet, packet_id)
+        packet = db.session.get_one(Packet, packet_id)
         packet.status, packet.message, packet.progress = "failed", str(error)[:1000], 100
         db.session.commit()
         return packet

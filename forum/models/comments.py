@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import DDL, ForeignKey, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from extensions import db
+from extensions import Model
 from forum.models.consultations import Consultation, Section
 from forum.models.districts import School
 from forum.models.types import UTCDateTime
@@ -61,7 +61,7 @@ def new_receipt_token() -> str:
     return secrets.token_urlsafe(18)
 
 
-class Comment(db.Model):
+class Comment(Model):
     __table_args__ = (
         UniqueConstraint("consultation_id", "number"),
         Index("ix_comment_consultation_status", "consultation_id", "status"),

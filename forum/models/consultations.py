@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from extensions import db
+from extensions import Model
 from forum.models.districts import District
 from forum.models.types import UTCDateTime
 from forum.timeutil import now_utc
@@ -25,7 +25,7 @@ class ModerationMode(enum.StrEnum):
     PRE = "pre"  # every comment waits for a moderator
 
 
-class Consultation(db.Model):
+class Consultation(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     district_id: Mapped[int] = mapped_column(ForeignKey("district.id"), index=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
@@ -73,7 +73,7 @@ class Consultation(db.Model):
         return [s for s in self.sections if not s.retired]
 
 
-class Section(db.Model):
+class Section(Model):
     """A numbered section of the plan; kept when the text drops it so its comments keep a home."""
 
     __table_args__ = (UniqueConstraint("consultation_id", "number"),)

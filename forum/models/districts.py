@@ -7,12 +7,12 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from extensions import db
+from extensions import Model
 from forum.models.types import UTCDateTime
 from forum.timeutil import now_utc
 
 
-class District(db.Model):
+class District(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     slug: Mapped[str] = mapped_column(String(80), unique=True)
@@ -22,7 +22,7 @@ class District(db.Model):
     schools: Mapped[list[School]] = relationship(back_populates="district", order_by="School.name")
 
 
-class School(db.Model):
+class School(Model):
     __table_args__ = (UniqueConstraint("district_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

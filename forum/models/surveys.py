@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from extensions import db
+from extensions import Model
 from forum.models.comments import Comment
 from forum.models.consultations import Consultation
 from forum.models.districts import School
@@ -43,7 +43,7 @@ class SurveyStatus(enum.StrEnum):
     CLOSED = "closed"
 
 
-class Survey(db.Model):
+class Survey(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
@@ -68,7 +68,7 @@ class Survey(db.Model):
         return f"<Survey {self.id} {self.title!r} {self.status}>"
 
 
-class SurveyQuestion(db.Model):
+class SurveyQuestion(Model):
     __table_args__ = (UniqueConstraint("survey_id", "position"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -96,7 +96,7 @@ class SurveyQuestion(db.Model):
         return {o["key"]: o["label"] for o in self.options}
 
 
-class SurveyResponse(db.Model):
+class SurveyResponse(Model):
     """One person's answers; one per account, and per form key for guests."""
 
     __table_args__ = (UniqueConstraint("survey_id", "respondent_id"),)
@@ -119,7 +119,7 @@ class SurveyResponse(db.Model):
     answers: Mapped[list[SurveyAnswer]] = relationship(back_populates="response")
 
 
-class SurveyAnswer(db.Model):
+class SurveyAnswer(Model):
     __table_args__ = (UniqueConstraint("response_id", "question_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -616,14 +616,15 @@ def _answers_by_question(survey: Survey) -> tuple[dict[int, list[tuple[str, Any]
     by_question: dict[int, list[tuple[str, Any]]] = defaultdict(list)
     for question_id, role, value in rows:
         by_question[question_id].append((role, value))
-    roles = Counter(
-        dict(
-            db.session.execute(
+    roles: Counter[str] = Counter(
+        {
+            role: count
+            for role, count in db.session.execute(
                 select(SurveyResponse.stakeholder_role, func.count())
                 .where(SurveyResponse.survey_id == survey.id)
                 .group_by(SurveyResponse.stakeholder_role)
-            ).all()
-        )
+            ).tuples()
+        }
     )
     return by_question, roles
 
