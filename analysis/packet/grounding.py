@@ -68,7 +68,9 @@ def check_numbers(
     status: dict[str, int] = dict(
         db.session.execute(
             select(Comment.status, func.count()).where(*in_period).group_by(Comment.status)
-        ).tuples().all()
+        )
+        .tuples()
+        .all()
     )
     records = content["records"]
     expected = {
@@ -149,7 +151,9 @@ def check_survey_numbers(surveys: list[dict[str, Any]]) -> list[str]:
                 .join(SurveyResponse, SurveyAnswer.response_id == SurveyResponse.id)
                 .where(SurveyResponse.survey_id == survey["survey_id"])
                 .group_by(SurveyAnswer.question_id)
-            ).tuples().all()
+            )
+            .tuples()
+            .all()
         )
         for question in survey["questions"]:
             if question["answered"] != answered.get(question["id"], 0):
