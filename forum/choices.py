@@ -25,6 +25,16 @@ POSITION_LABELS = {
     Position.PREFER_NOT_TO_SAY: _l("Prefer not to say"),
 }
 
+# What the analysis reports: stance toward the proposal and tone, as column headings for staff.
+STANCE_LABELS = {
+    "support": _l("Support"),
+    "oppose": _l("Oppose"),
+    "mixed": _l("Mixed"),
+    "neutral": _l("Neutral"),
+    "unknown": _l("Unknown"),
+}
+TONE_LABELS = {"negative": _l("Negative"), "neutral": _l("Neutral"), "positive": _l("Positive")}
+
 CHANNEL_LABELS = {
     Channel.WEB: _l("Website"),
     Channel.EMAIL: _l("Email"),

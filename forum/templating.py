@@ -16,7 +16,9 @@ from forum.choices import (
     LANGUAGES,
     POSITION_LABELS,
     ROLE_LABELS,
+    STANCE_LABELS,
     STATUS_LABELS,
+    TONE_LABELS,
 )
 from forum.sanitize import excerpt, render_comment
 from forum.services.surveys import answer_text
@@ -92,6 +94,8 @@ def register(app: Flask) -> None:
         position_label=lambda v: _label(POSITION_LABELS, v) if v else "",
         channel_label=lambda v: _label(CHANNEL_LABELS, v),
         status_label=lambda v: _label(STATUS_LABELS, v),
+        stance_label=lambda v: _label(STANCE_LABELS, v),
+        tone_label=lambda v: _label(TONE_LABELS, v),
         language_label=lambda v: _label(LANGUAGES, v),
         language_name=language_name,
         number=format_decimal,
