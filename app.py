@@ -49,7 +49,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
 class DatabaseId(IntegerConverter):
     """`<int:...>` in routes: a positive 32-bit integer, so a huge id is a 404, not a 500."""
 
-    def __init__(self, map, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, map, **kwargs):
         kwargs.setdefault("max", 2**31 - 1)
         super().__init__(map, **kwargs)
 
@@ -178,7 +178,7 @@ def register_request_hooks(app: Flask) -> None:
     app.before_request(enforce_staff_timeouts)
 
     @app.before_request
-    def refuse_nul_characters():  # type: ignore[no-untyped-def]
+    def refuse_nul_characters():
         """NUL cannot be stored in PostgreSQL text and has no place in a form: refuse it clearly."""
         values = [request.path, *request.args.values()]
         if request.method in ("POST", "PUT", "PATCH"):
@@ -197,7 +197,7 @@ def register_request_hooks(app: Flask) -> None:
         return None
 
     @app.after_request
-    def security_headers(response):  # type: ignore[no-untyped-def]
+    def security_headers(response):
         response.headers["X-Request-ID"] = g.get("request_id", "")
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers["X-Content-Type-Options"] = "nosniff"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, TypeGuard, TypeVar
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, redirect, request, session, url_for
@@ -50,7 +50,7 @@ def role_required(*roles: str) -> Callable[[F], F]:
     return decorator
 
 
-def is_safe_next(target: str | None) -> bool:
+def is_safe_next(target: str | None) -> TypeGuard[str]:
     """Accept only a same-site path such as /consultations/x; never //host or /\\host."""
     if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
         return False

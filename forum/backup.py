@@ -6,6 +6,7 @@ import shutil
 import sqlite3
 import subprocess
 from pathlib import Path
+from typing import cast
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine, make_url
@@ -35,7 +36,7 @@ def backup(engine: Engine, target: Path) -> None:
         source = engine.raw_connection()
         try:
             with sqlite3.connect(target) as destination:
-                source.driver_connection.backup(destination)
+                cast(sqlite3.Connection, source.driver_connection).backup(destination)
         finally:
             source.close()
         return
@@ -65,7 +66,7 @@ def restore(engine: Engine, source: Path) -> None:
         with sqlite3.connect(source) as backup_db:
             live = engine.raw_connection()
             try:
-                backup_db.backup(live.driver_connection)
+                backup_db.backup(cast(sqlite3.Connection, live.driver_connection))
             finally:
                 live.close()
         return

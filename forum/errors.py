@@ -30,7 +30,7 @@ def register(app: Flask) -> None:
                 render_consultation,
             )
 
-            consultation = _visible_consultation(request.view_args["slug"])
+            consultation = _visible_consultation((request.view_args or {})["slug"])
             form = build_comment_form(consultation, formdata=request.form)
             form.form_errors.append(
                 _(

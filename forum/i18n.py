@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, Message
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
@@ -51,7 +51,7 @@ def update_catalogues() -> None:
     if source is not None:
         catalogue = read_catalogue(source, SOURCE_LANGUAGE)
         for message in catalogue:
-            if message.id and not (all(message.string) if message.pluralizable else message.string):
+            if message.id and not is_translated(message):
                 message.string = tuple(message.id) if message.pluralizable else message.id
         with source.open("wb") as handle:
             write_po(handle, catalogue, width=100)
@@ -97,14 +97,7 @@ def catalogue_problems(directory: Path, template: Catalog) -> list[str]:
             if not message.id:
                 continue
             entry = catalogue.get(message.id)
-            strings = (
-                []
-                if entry is None
-                else list(entry.string)
-                if entry.pluralizable
-                else [entry.string]
-            )
-            if entry is None or entry.fuzzy or not all(strings):
+            if entry is None or entry.fuzzy or not is_translated(entry):
                 problems.append(f"{code}: untranslated: {_show(message.id)}")
         for message, errors in catalogue.check():
             for error in errors:
@@ -112,8 +105,16 @@ def catalogue_problems(directory: Path, template: Catalog) -> list[str]:
     return problems
 
 
-def _show(msgid: str | tuple[str, ...]) -> str:
-    return repr(msgid[0] if isinstance(msgid, tuple) else msgid)
+def is_translated(message: Message) -> bool:
+    """True when the message, and every plural form of it, has a translation."""
+    strings = message.string
+    if strings is None or isinstance(strings, str):
+        return bool(strings)
+    return bool(strings) and all(strings)
+
+
+def _show(msgid: object) -> str:
+    return repr(msgid[0] if isinstance(msgid, (tuple, list)) else msgid)
 
 
 if __name__ == "__main__":

@@ -76,7 +76,7 @@ def safe_link(url: str) -> bool:
     return scheme is None or scheme.group(1).lower() in LINK_SCHEMES
 
 
-_markdown.validateLink = safe_link
+_markdown.validateLink = safe_link  # type: ignore[method-assign]  # markdown-it's documented hook
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ class MarkdownSection:
 
 def markdown_sections(body: str) -> list[MarkdownSection]:
     """List the numbered sections of a plan: its level-two headings, in order."""
-    sections = []
+    sections: list[MarkdownSection] = []
     for token_index, token in enumerate(tokens := _markdown.parse(body)):
         if token.type == "heading_open" and token.tag == "h2":
             title = _SECTION_NUMBER.sub("", tokens[token_index + 1].content).strip()

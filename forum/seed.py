@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import random
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -282,7 +282,7 @@ def _reply_specs(rng: random.Random, parents: list[Spec], count: int, end: datet
     return replies
 
 
-def _accounts() -> list[tuple[str, str, str]]:
+def _accounts() -> list[tuple[str, str, Role]]:
     created = []
     for email, name, role in DEMO_ACCOUNTS:
         password = "-".join(secrets.token_urlsafe(6) for _ in range(3))
@@ -291,7 +291,7 @@ def _accounts() -> list[tuple[str, str, str]]:
     return created
 
 
-def _write_credentials(accounts: list[tuple[str, str, str]]) -> Path:
+def _write_credentials(accounts: Sequence[tuple[str, str, str]]) -> Path:
     path = Path(current_app.instance_path) / "demo-accounts.txt"
     path.parent.mkdir(parents=True, exist_ok=True)
     lines = ["Demo sign-ins (random passwords, made by `flask seed-demo`):"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from datetime import date, datetime
+from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from flask import Flask, current_app, request, url_for
@@ -76,7 +77,9 @@ def _label(mapping: dict, value: str | None) -> str:
 
 def url_with(**changes: object) -> str:
     """Return this page's URL with some query arguments changed (for paging and filters)."""
-    args = request.args.to_dict() | {k: v for k, v in changes.items() if v is not None}
+    args: dict[str, Any] = request.args.to_dict() | {
+        k: v for k, v in changes.items() if v is not None
+    }
     for key, value in changes.items():
         if value is None:
             args.pop(key, None)

@@ -22,7 +22,7 @@ def init_app(app: Flask) -> None:
     cli.register(app)
 
     @app.after_request
-    def send_queued_mail(response):  # type: ignore[no-untyped-def]
+    def send_queued_mail(response):
         # Threat notifications leave at once, without waiting for any job queue.
         if g.pop("outbox_has_mail", False) and response.status_code < 400:
             try:

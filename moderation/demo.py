@@ -45,8 +45,10 @@ def _post(consultation: Consultation, text: str, role: str) -> Comment:
 
 
 def seed_moderation_examples(consultation: Consultation) -> str:
-    moderator = db.session.scalar(select(User).where(User.role == Role.MODERATOR))
-    participant = db.session.scalar(select(User).where(User.role == Role.PARTICIPANT))
+    moderator = db.session.scalars(select(User).where(User.role == Role.MODERATOR)).first()
+    participant = db.session.scalars(select(User).where(User.role == Role.PARTICIPANT)).first()
+    if moderator is None or participant is None:
+        raise RuntimeError("seed the demo accounts before the moderation examples")
     phone, named, spam, threat, parking = (
         _post(consultation, text, role) for text, role in HELD_EXAMPLES
     )

@@ -110,7 +110,7 @@ def author_history(comment: Comment) -> dict[str, int]:
     rows = db.session.execute(
         select(Comment.status, func.count()).where(condition).group_by(Comment.status)
     )
-    return dict(rows.all())
+    return dict(rows.tuples().all())
 
 
 @dataclass
@@ -134,21 +134,25 @@ class TransparencyReport:
 
 def transparency_report(consultation: Consultation) -> TransparencyReport:
     """Counts straight from the database: received = published + hidden + withdrawn + pending."""
-    by_status = dict(
+    by_status: dict[str, int] = dict(
         db.session.execute(
             select(Comment.status, func.count())
             .where(Comment.consultation_id == consultation.id)
             .group_by(Comment.status)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
-    hidden = dict(
+    hidden: dict[str | None, int] = dict(
         db.session.execute(
             select(Comment.hidden_reason, func.count())
             .where(
                 Comment.consultation_id == consultation.id, Comment.status == CommentStatus.HIDDEN
             )
             .group_by(Comment.hidden_reason)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     comment_ids = select(Comment.id).where(Comment.consultation_id == consultation.id)
     actions = db.session.execute(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -81,7 +83,8 @@ def comment(comment_id: int):
 def _back(comment: Comment):
     target = request.form.get("return_to")
     if target == "queue":
-        return redirect(url_for(".queue", **request.args), code=303)
+        filters: dict[str, Any] = request.args.to_dict()
+        return redirect(url_for(".queue", **filters), code=303)
     return redirect(url_for(".comment", comment_id=comment.id), code=303)
 
 

@@ -44,7 +44,7 @@ def _account_key() -> str:
 
 
 @bp.post("/language")
-def choose_language():  # type: ignore[no-untyped-def]
+def choose_language():
     """Remember the interface language for this browser and, when signed in, for the account."""
     code = request.form.get("locale", "")
     if code not in current_app.config["LANGUAGES"]:
@@ -97,7 +97,7 @@ def render_consultation(consultation: Consultation, form: CommentForm, status: i
     page = request.args.get("page", 1, type=record_id)
     newest_first = request.args.get("sort") == "newest"
 
-    def load_thread():  # type: ignore[no-untyped-def]
+    def load_thread():
         # Called by the template only when its cached copy of the thread is out of date.
         return consultation_service.public_thread(
             consultation, section_id=section_id, page=page, newest_first=newest_first
@@ -196,9 +196,10 @@ def post_comment(slug: str):
     except IntegrityError:
         # The same form arrived twice at once: the other request stored it; show its receipt.
         db.session.rollback()
-        comment = comment_service.find_by_idempotency_key(key)
-        if comment is None:
+        stored = comment_service.find_by_idempotency_key(key)
+        if stored is None:
             raise
+        comment = stored
     return redirect(url_for(".receipt", token=comment.receipt_token), code=303)
 
 

@@ -186,11 +186,12 @@ def respond(slug: str, survey_id: int):
     except IntegrityError:
         # The same form arrived twice at once, or one account answered in two tabs at once.
         db.session.rollback()
-        response = survey_service.find_by_idempotency_key(key) or survey_service.existing_response(
+        stored = survey_service.find_by_idempotency_key(key) or survey_service.existing_response(
             survey, user
         )
-        if response is None:
+        if stored is None:
             raise
+        response = stored
     return redirect(url_for(".receipt", token=response.receipt_token), code=303)
 
 
@@ -242,7 +243,8 @@ def _charts(summary: dict[str, Any]) -> dict[int, tuple[str, str]]:
 @bp.route("/consultations/<slug>/surveys/<int:survey_id>/results")
 def results(slug: str, survey_id: int):
     survey = _public_survey(slug, survey_id)
-    summary, charts = None, {}
+    summary: dict[str, Any] | None = None
+    charts: dict = {}
     if survey_service.results_visible_to_public(survey):
         summary, charts = _cached_results(survey, public_only=True)
     return render_template(
