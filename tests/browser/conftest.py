@@ -109,8 +109,16 @@ def new_page(browser, site):
 
 
 def screenshot(page, name: str) -> Path:
+    """Photograph the page; at phone width, first check that nothing sticks out sideways."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     width = page.viewport_size["width"] if page.viewport_size else 0
+    if width == PHONE["width"]:
+        overflow = page.evaluate(
+            """() => Array.from(document.querySelectorAll('body *'))
+                .filter(el => el.getBoundingClientRect().right > window.innerWidth + 1)
+                .slice(0, 5).map(el => el.outerHTML.slice(0, 120))"""
+        )
+        assert not overflow, f"{name} is wider than a {width} px phone screen: {overflow}"
     path = ARTIFACTS / f"{name}-{width}px.png"
     # Whole pages, except very long ones (a packet, a full queue): their first screen.
     height = page.evaluate("document.documentElement.scrollHeight")

@@ -45,8 +45,6 @@ def test_post_a_comment_and_read_the_receipt(new_page, site, viewport):
     page.goto(f"/consultations/{SLUG}")
     assert_accessible(page, f"the consultation page and comment form ({viewport['width']} px)")
     screenshot(page, "consultation")
-    if viewport is PHONE:  # nothing sticks out sideways on a phone
-        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
     page.get_by_role("button", name="Send comment").click()  # empty: errors, tied to fields
     assert page.get_by_text("Write a comment before sending it.").first.is_visible()
