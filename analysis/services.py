@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -23,14 +24,18 @@ def save_theme(
     """Add a codebook theme or update the one with this key."""
     if not KEY_PATTERN.match(key):
         raise ForumError(
-            "Keys are lower-case letters, digits and underscores, starting with a letter.",
+            _("Keys are lower-case letters, digits and underscores, starting with a letter."),
             field="key",
         )
     if not label.strip() or not description.strip():
         raise ForumError(_("Give the theme a label and a description."), field="description")
     if len(label.strip()) > LABEL_MAX or len(description) > DESCRIPTION_MAX:
         raise ForumError(
-            f"Labels can be at most {LABEL_MAX} characters and descriptions {DESCRIPTION_MAX:,}.",
+            _(
+                "Labels can be at most %(label)s characters and descriptions %(description)s.",
+                label=format_decimal(LABEL_MAX),
+                description=format_decimal(DESCRIPTION_MAX),
+            ),
             field="description",
         )
     theme = db.session.scalar(

@@ -23,7 +23,7 @@ EXTRACT_OPTIONS = [
     "--no-location",
     "--project", "Sounding Board",
     "--copyright-holder", "Sounding Board contributors",
-    "--ignore-dirs", ".* _* tests loadtest migrations node_modules",
+    "--ignore-dirs", ".* ._ __pycache__ tests loadtest migrations node_modules",
 ]  # fmt: skip
 
 
@@ -31,9 +31,10 @@ def _pybabel(*args: str) -> None:
     CommandLineInterface().run(["pybabel", "--quiet", *args])
 
 
-def extract_template(output: Path) -> Catalog:
+def extract_template(output: Path, *, locations: bool = False) -> Catalog:
     """Extract the interface text from the code and templates as they are now."""
-    _pybabel("extract", *EXTRACT_OPTIONS, "--output-file", str(output), str(ROOT))
+    options = [o for o in EXTRACT_OPTIONS if locations is False or o != "--no-location"]
+    _pybabel("extract", *options, "--output-file", str(output), str(ROOT))
     with output.open("rb") as handle:
         return read_po(handle)
 

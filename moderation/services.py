@@ -48,7 +48,8 @@ def _open_escalation_for(comment: Comment) -> Escalation | None:
 def _check_reason_code(reason_code: str | None) -> str:
     if reason_code not in HIDE_REASONS:
         raise ModerationError(
-            f"“{reason_code}” is not one of the published reason codes.", field="reason_code"
+            _("“%(code)s” is not one of the published reason codes.", code=reason_code),
+            field="reason_code",
         )
     return reason_code
 
@@ -65,7 +66,7 @@ def approve(comment: Comment, actor: User, note: str | None = None) -> None:
         )
     if _open_escalation_for(comment) is not None:
         raise ModerationError(
-            "The threat-assessment team has not closed this comment's escalation yet."
+            _("The threat-assessment team has not closed this comment's escalation yet.")
         )
     previous = comment.status
     comment.status = CommentStatus.PUBLISHED
@@ -86,7 +87,11 @@ def hide(comment: Comment, actor: User, reason_code: str | None, note: str | Non
     code = _check_reason_code(reason_code)
     if comment.status not in (CommentStatus.PENDING, CommentStatus.PUBLISHED):
         raise ModerationError(
-            f"Comment #{comment.number} is already off the public page ({comment.status})."
+            _(
+                "Comment #%(number)s is already off the public page (%(status)s).",
+                number=comment.number,
+                status=comment.status,
+            )
         )
     previous = comment.status
     comment.status, comment.hidden_reason = CommentStatus.HIDDEN, code

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -34,6 +35,31 @@ def test_every_catalogue_translates_every_message_in_the_code(tmp_path):
     assert len(template) > 500, "extraction found too little interface text"
     problems = catalogue_problems(TRANSLATIONS, template)
     assert problems == [], "\n".join(problems[:30])
+
+
+def test_extraction_reads_every_template_and_module_with_interface_text(tmp_path):
+    """A folder the extractor skips (as `_macros/` once was) would hide untranslated text."""
+    template = extract_template(tmp_path / "messages.pot", locations=True)
+    root = TRANSLATIONS.parent
+    seen = {
+        Path(path).relative_to(root).as_posix()
+        for message in template
+        for path, _line in message.locations
+    }
+    call = re.compile(r"(?<![\w.])(_|_l|ngettext)\(")  # gettext as the code and templates spell it
+    with_text = {
+        path.relative_to(root).as_posix()
+        for pattern in (
+            "templates/**/*.html",
+            "forum/**/*.py",
+            "moderation/*.py",
+            "analysis/**/*.py",
+        )
+        for path in root.glob(pattern)
+        if call.search(path.read_text(encoding="utf-8"))
+    }
+    assert "templates/_macros/surveys.html" in with_text
+    assert with_text - seen == set()
 
 
 def test_every_offered_language_has_a_catalogue(app):

@@ -59,7 +59,7 @@ def _rebuild(packet: Packet, version: int | None = None) -> dict[str, Any]:
     )
     if run is None:
         raise PacketError(
-            "There is no finished analysis of this consultation yet; run the analysis first."
+            _("There is no finished analysis of this consultation yet; run the analysis first.")
         )
     packet.run_id = run.id
     period = period_of(packet)

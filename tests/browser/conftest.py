@@ -33,7 +33,7 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 def chromium_path() -> str | None:
     named = os.environ.get("CHROMIUM")
     if named:
-        return named
+        return named if os.access(named, os.X_OK) else None
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
@@ -95,9 +95,15 @@ def new_page(browser, site):
     """Open pages in fresh browser contexts (no shared cookies) at a given screen size."""
     contexts = []
 
-    def open_page(viewport: dict[str, int] = DESKTOP, locale: str = "en-US"):
+    def open_page(
+        viewport: dict[str, int] = DESKTOP, locale: str = "en-US", javascript: bool = True
+    ):
         context = browser.new_context(
-            viewport=viewport, locale=locale, base_url=site.url, reduced_motion="reduce"
+            viewport=viewport,
+            locale=locale,
+            base_url=site.url,
+            reduced_motion="reduce",
+            java_script_enabled=javascript,
         )
         context.set_default_timeout(20_000)
         contexts.append(context)
@@ -114,9 +120,16 @@ def screenshot(page, name: str) -> Path:
     width = page.viewport_size["width"] if page.viewport_size else 0
     if width == PHONE["width"]:
         overflow = page.evaluate(
-            """() => Array.from(document.querySelectorAll('body *'))
+            """() => {
+              // Content inside a sideways-scrolling region (a wide table) scrolls there, not the page.
+              const inScroller = el => { for (let p = el.parentElement; p; p = p.parentElement) {
+                if (['auto', 'scroll'].includes(getComputedStyle(p).overflowX)) return true; }
+                return false; };
+              return Array.from(document.querySelectorAll('body *'))
                 .filter(el => el.getBoundingClientRect().right > window.innerWidth + 1)
-                .slice(0, 5).map(el => el.outerHTML.slice(0, 120))"""
+                .filter(el => !inScroller(el))
+                .slice(0, 5).map(el => el.outerHTML.slice(0, 120));
+            }"""
         )
         assert not overflow, f"{name} is wider than a {width} px phone screen: {overflow}"
     path = ARTIFACTS / f"{name}-{width}px.png"

@@ -122,7 +122,7 @@ def answer_every_question(page) -> None:
             fieldset.locator("input[type=number]").fill("2")
         else:
             fieldset.locator("input[type=text], textarea").first.fill("More counselors, please.")
-    page.get_by_label("I am a").select_option("student")
+    page.locator("#stakeholder_role").select_option("student")  # "I am a", in any language
 
 
 def test_answer_the_survey(new_page, site):
@@ -193,6 +193,23 @@ def test_the_survey_can_be_answered_with_the_keyboard_alone(new_page, site):
     assert "Your answers are saved" in page.content()
 
 
+def test_comment_and_survey_work_without_javascript(new_page, site):
+    page = new_page(PHONE, javascript=False)
+    page.goto(f"/consultations/{SLUG}")
+    words = "Sent from a browser with JavaScript switched off."
+    fill_comment(page, words, name="No script")
+    page.get_by_role("button", name="Send comment").click()
+    page.wait_for_url(re.compile(r"/receipts/"))
+    assert stored_text(site, page.url.rsplit("/", 1)[1]) == words
+
+    page.goto(f"/consultations/{SLUG}")
+    page.get_by_role("link", name=re.compile("School safety survey")).first.click()
+    answer_every_question(page)
+    page.get_by_role("button", name="Send answers").click()
+    page.wait_for_url(re.compile(r"/survey-receipts/"))
+    assert "Your answers are saved" in page.content()
+
+
 def test_a_moderator_hides_a_held_comment(new_page, site):
     guest = new_page(PHONE)
     guest.goto(f"/consultations/{SLUG}")
@@ -255,7 +272,11 @@ def test_board_staff_analyse_then_build_and_review_a_packet(new_page, site):
 SPANISH_PAGES = [
     ("/", "Dé su opinión"),
     (f"/consultations/{SLUG}", "Enviar comentario"),
+    (f"/consultations/{SLUG}/comments/1", "Comentario"),
+    (f"/consultations/{SLUG}/moderation-report", "Informe de moderación"),
     ("/rules", "Reglas de participación"),
+    ("/login", "Iniciar sesión"),
+    ("/register", "Crear una cuenta"),
 ]
 
 
@@ -275,6 +296,17 @@ def test_spanish_pages_by_the_language_picker(new_page, site):
     assert "Enviar respuestas" in page.content()
     assert_accessible(page, "the survey in Spanish")
     screenshot(page, "es-survey")
+    page.get_by_role("link", name="Ver los resultados hasta ahora").click()
+    assert page.locator("html").get_attribute("lang") == "es"
+    assert_accessible(page, "the survey results in Spanish")
+    screenshot(page, "es-survey-results")
+    page.go_back()
+    answer_every_question(page)
+    page.get_by_role("button", name="Enviar respuestas").click()
+    page.wait_for_url(re.compile(r"/survey-receipts/"))
+    assert "Gracias. Sus respuestas se guardaron." in page.content()
+    assert_accessible(page, "the survey receipt in Spanish")
+    screenshot(page, "es-survey-receipt")
 
     page.goto(f"/consultations/{SLUG}")
     page.get_by_role("textbox", name="Su comentario", exact=True).fill(
