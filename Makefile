@@ -14,17 +14,13 @@ $(VENV)/.installed: requirements.txt
 	touch $@
 
 # Interface text: translations/<code>/LC_MESSAGES/messages.po, compiled to .mo for Flask-Babel.
-CATALOGUES := $(wildcard translations/*/LC_MESSAGES/messages.po)
-
 ## catalogues: compile every translation catalogue (run, serve and test do this themselves)
-catalogues: $(VENV)/.installed $(CATALOGUES:.po=.mo)
-
-translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
-	$(BIN)/pybabel compile --statistics -d translations -l $*
+catalogues: $(VENV)/.installed
+	$(BIN)/python -m forum.i18n compile
 
 ## messages: extract the interface text, merge it into every catalogue and list what needs translating
 messages: $(VENV)/.installed
-	$(BIN)/python -m forum.i18n
+	$(BIN)/python -m forum.i18n update
 
 $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt

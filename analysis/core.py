@@ -101,10 +101,18 @@ def analyse(
         )
         if not readable[index]:
             declared = records[index].declared_position
-            known = declared is not None and declared in STANCES
-            outcome.stance = declared if declared is not None and known else "unknown"
-            outcome.stance_source = "declared" if known else "unknown"
-            outcome.stance_score = 1.0 if known else None
+            if declared is not None and declared in STANCES:
+                outcome.stance, outcome.stance_source, outcome.stance_score = (
+                    declared,
+                    "declared",
+                    1.0,
+                )
+            else:
+                outcome.stance, outcome.stance_source, outcome.stance_score = (
+                    "unknown",
+                    "unknown",
+                    None,
+                )
         outcome.themes = assigned[index] if readable[index] else []
         outcome.flags = [f.code for f in screen_text(records[index].text)]
         if outcome.offensive_score is not None and outcome.offensive_score >= OFFENSIVE_THRESHOLD:

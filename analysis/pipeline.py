@@ -81,7 +81,8 @@ def _records(comments: list[Comment]) -> list[Record]:
             if c.declared_position in (None, "prefer_not_to_say")
             else c.declared_position,
             role=c.stakeholder_role,
-            language=detect_language(c.public_text),
+            # Detected once by the worker's sweep; detected here only if the sweep has not yet.
+            language=c.detected_language or detect_language(c.submitted_text),
             corrections=corrections.get(c.id, {}),
         )
         for c in comments

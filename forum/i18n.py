@@ -118,8 +118,17 @@ def _show(msgid: object) -> str:
     return repr(msgid[0] if isinstance(msgid, (tuple, list)) else msgid)
 
 
-if __name__ == "__main__":
+def main(command: str) -> int:
+    """`compile` (make catalogues) or `update` (make messages: extract, merge, list the gaps)."""
+    if command == "compile":
+        for mo in compile_catalogues(TRANSLATIONS):
+            print(f"compiled {mo.relative_to(ROOT)}")
+        return 0
     update_catalogues()
     missing = catalogue_problems(TRANSLATIONS, read_catalogue(TRANSLATIONS / f"{DOMAIN}.pot", "en"))
     print("\n".join(missing) or "Every catalogue is complete.")
-    sys.exit(1 if missing else 0)
+    return 1 if missing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "update"))

@@ -116,6 +116,14 @@ class Gunicorn(Process):
         raise AssertionError(f"gunicorn did not become healthy:\n{self.output()}")
 
 
+class JobWorker(Process):
+    """`make worker`: one Huey consumer running analysis runs, packet builds and the sweep."""
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        args = [str(BIN / "huey_consumer"), "analysis.jobs.huey", "--workers", "1", "-k", "thread"]
+        super().__init__(args, env, log)
+
+
 class RedisServer(Process):
     """A private, disposable Redis on a free port (no persistence), to stop and start at will."""
 

@@ -15,7 +15,7 @@ import redis
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
-from tests.serving import BIN, Browser, Gunicorn, Process, app_env, demo_password, flask
+from tests.serving import Browser, Gunicorn, JobWorker, app_env, demo_password, flask
 
 SLUG = "reimagine-school-safety"
 REDIS = "redis://127.0.0.1:6379"
@@ -101,11 +101,7 @@ def test_an_analysis_started_over_http_runs_on_a_separate_worker_via_redis(deplo
         "ANALYSIS_THREADS": "2",
     }
     server = Gunicorn(env, tmp_path / "gunicorn.log").start()
-    worker = Process(
-        [str(BIN / "huey_consumer"), "analysis.jobs.huey", "--workers", "1", "-k", "thread"],
-        env,
-        tmp_path / "worker.log",
-    ).start()
+    worker = JobWorker(env, tmp_path / "worker.log").start()
     try:
         browser = Browser(server.url)
         email = "staff@demo.soundingboard.example"

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import new_database
-from tests.serving import BIN, ROOT, Gunicorn, Process, app_env, demo_password, flask
+from tests.serving import ROOT, Gunicorn, JobWorker, app_env, demo_password, flask
 
 AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS", ROOT / "test-artifacts")) / "screenshots"
@@ -78,11 +78,7 @@ def site(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         flask(env, "db", "upgrade")
         flask(env, "seed-demo")
         server = Gunicorn(env, root / "gunicorn.log").start()
-        worker = Process(
-            [str(BIN / "huey_consumer"), "analysis.jobs.huey", "--workers", "1", "-k", "thread"],
-            env,
-            root / "worker.log",
-        ).start()
+        worker = JobWorker(env, root / "worker.log").start()
         try:
             yield Site(server.url, root / "instance", url)
         finally:
