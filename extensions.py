@@ -1,6 +1,11 @@
 """Unbound extension objects, bound to the app in create_app."""
 
-from typing import TYPE_CHECKING, Any
+import logging
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask import has_request_context, request
 from flask_babel import Babel
@@ -13,7 +18,11 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Stable constraint names, so migrations can alter and drop them on every database.
 NAMING_CONVENTION = {
@@ -71,9 +80,66 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     def begin(connection: Any) -> None:
         # A request that writes takes the write lock at BEGIN and waits its turn (busy timeout),
         # rather than failing later when its read snapshot cannot be upgraded; reads stay shared.
-        writes = has_request_context() and request.method not in {
-            "GET",
-            "HEAD",
-            "OPTIONS",
-        }
+        # Once it has committed (or found the database busy) it only reads: what it reads next
+        # (a receipt's token, the page that says "try again") never waits for the lock.
+        writes = _writing.get() or (
+            has_request_context()
+            and request.method not in {"GET", "HEAD", "OPTIONS"}
+            and not request.environ.get(READS_ONLY)
+        )
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+    @event.listens_for(engine, "commit")
+    def committed(connection: Any) -> None:
+        if has_request_context():
+            request.environ[READS_ONLY] = request.environ[COMMITTED] = True
+
+
+# Set on a request's WSGI environ once its writing is over (see configure_sqlite), and once it
+# has committed something.
+READS_ONLY = "sounding_board.reads_only"
+COMMITTED = "sounding_board.committed"
+# True while retry_when_busy runs a unit of work that writes: on SQLite its transactions take
+# the write lock at BEGIN and wait their turn, instead of reading first and then failing to
+# write because a poster committed meanwhile (which retrying would only repeat under load).
+_writing: ContextVar[bool] = ContextVar("writing", default=False)
+
+# PostgreSQL's codes for "try again": lock not available, deadlock, serialization failure.
+_POSTGRESQL_BUSY = {"55P03", "40P01", "40001"}
+
+
+def database_busy(error: BaseException) -> bool:
+    """Whether a database error means "busy, try again" (SQLite's lock, a PostgreSQL deadlock)."""
+    if not isinstance(error, OperationalError):
+        return False
+    original = error.orig
+    if getattr(original, "sqlstate", None) in _POSTGRESQL_BUSY:
+        return True
+    message = str(original).lower()
+    return "database is locked" in message or "database is busy" in message
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """On SQLite, a transaction that begins inside takes the write lock at BEGIN; it keeps it,
+    after the block too, until it commits or rolls back. Keep such transactions short."""
+    token = _writing.set(True)
+    try:
+        yield
+    finally:
+        _writing.reset(token)
+
+
+def retry_when_busy(work: Callable[[], T], *, attempts: int = 4, delay_s: float = 0.5) -> T:
+    """Run a unit of work that commits; when the database is busy, roll back and run it again."""
+    for attempt in range(1, attempts + 1):
+        try:
+            with writing():
+                return work()
+        except OperationalError as error:
+            db.session.rollback()
+            if not database_busy(error) or attempt == attempts:
+                raise
+            logger.warning("database busy (attempt %s of %s); retrying", attempt, attempts)
+            time.sleep(delay_s * attempt)
+    raise AssertionError("unreachable")

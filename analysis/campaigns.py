@@ -1,10 +1,17 @@
-"""Group near-identical comments (form letters, copy-paste drives) with MinHash banding."""
+"""Group form letters and copy-paste drives, and find what each copy adds to its template.
+
+Near-identical comments are found with MinHash banding (overall word 5-gram similarity); a
+comment that contains most of a campaign's template joins it too, so a form letter with a
+paragraph of the sender's own still counts as a copy. The added words (difflib against the
+template) are returned verbatim so they can be analysed as the sender's own text.
+"""
 
 from __future__ import annotations
 
+import difflib
 import re
 import zlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -14,7 +21,9 @@ SHINGLE_WORDS = 5
 PERMUTATIONS = 64
 BANDS = 16
 SIMILARITY = 0.6
+CONTAINMENT = 0.8  # share of the template's 5-grams a comment must contain to join its campaign
 MIN_MEMBERS = 3
+MIN_ADDED_WORDS = 6  # added runs shorter than this (a name, a greeting) are not additions
 _PRIME = (1 << 61) - 1
 
 
@@ -74,12 +83,50 @@ def find_campaigns(texts: Sequence[str], seed: int = 7) -> list[Group]:
     for members in groups.values():
         if len(members) < MIN_MEMBERS:
             continue
-        sample = members[:50]
-        template = max(
-            sample,
-            key=lambda i: sum(
-                len(sets[i] & sets[j]) / max(1, len(sets[i] | sets[j])) for j in sample
-            ),
-        )
-        found.append(Group(sorted(members), template))
+        found.append(Group(sorted(members), _template(members, sets)))
+    _add_containing(found, sets)
     return sorted(found, key=lambda g: (-len(g.members), g.members[0]))
+
+
+def _template(members: list[int], sets: list[set[int]]) -> int:
+    """The member most like all the others (the shortest among equals: copies add, not cut)."""
+    sample = members[:50]
+    return max(
+        sample,
+        key=lambda i: (
+            sum(len(sets[i] & sets[j]) / max(1, len(sets[i] | sets[j])) for j in sample),
+            -len(sets[i]),
+        ),
+    )
+
+
+def _add_containing(found: list[Group], sets: list[set[int]]) -> None:
+    """Comments that contain most of a campaign's template join it (a form letter plus text)."""
+    index: dict[int, list[int]] = defaultdict(list)
+    for position, shingles in enumerate(sets):
+        for shingle in shingles:
+            index[shingle].append(position)
+    taken = {m for group in found for m in group.members}
+    for group in found:
+        template = sets[group.template]
+        shared = Counter(p for shingle in template for p in index[shingle])
+        joining = [
+            p
+            for p, count in shared.items()
+            if p not in taken and count / max(1, len(template)) >= CONTAINMENT
+        ]
+        group.members = sorted(group.members + joining)
+        taken.update(joining)
+
+
+def added_text(template: str, text: str) -> str | None:
+    """What a copy adds to its template, verbatim: runs of MIN_ADDED_WORDS words or more."""
+    words = [(m.group(0).casefold(), m.start(), m.end()) for m in re.finditer(r"\w+", text)]
+    base = [w.casefold() for w in re.findall(r"\w+", template)]
+    matcher = difflib.SequenceMatcher(a=base, b=[w for w, _, _ in words], autojunk=False)
+    pieces = []
+    for tag, _, _, start, end in matcher.get_opcodes():
+        if tag in ("insert", "replace") and end - start >= MIN_ADDED_WORDS:
+            stop = words[end][1] if end < len(words) else len(text)
+            pieces.append(text[words[start][1] : stop].rstrip())
+    return "\n\n".join(pieces) or None

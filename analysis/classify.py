@@ -13,14 +13,31 @@ from analysis.core import Record, analyse
 from analysis.language import detect_language
 from analysis.stance import STANCES
 
-ALLOWED_FIELDS = {"id", "text", "role", "position"}
+ALLOWED_FIELDS = {"id", "text", "role", "position", "topics"}
 
 
 class ClassifyError(ValueError):
     """A bad input line; the message names the line. No output file is written."""
 
 
-def _read(input_path: Path) -> tuple[list[dict], list[Record]]:
+def _topics(row: dict, number: int, codebook: dict[str, str]) -> dict[str, bool]:
+    """A staff-coded row's themes: every codebook theme applies or not."""
+    topics = row.get("topics")
+    if topics is None:
+        return {}
+    if not isinstance(topics, list) or not all(isinstance(t, str) for t in topics):
+        raise ClassifyError(f"line {number}: 'topics' must be a list of codebook keys")
+    unknown = sorted(set(topics) - set(codebook))
+    if unknown:
+        raise ClassifyError(
+            f"line {number}: topic(s) {', '.join(unknown)} not in the codebook"
+            if codebook
+            else f"line {number}: 'topics' needs --codebook"
+        )
+    return {key: key in topics for key in codebook}
+
+
+def _read(input_path: Path, codebook: dict[str, str]) -> tuple[list[dict], list[Record]]:
     rows, records, seen = [], [], set()
     with input_path.open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, start=1):
@@ -55,6 +72,7 @@ def _read(input_path: Path) -> tuple[list[dict], list[Record]]:
                     declared_position=position,
                     role=row.get("role"),
                     language=detect_language(row["text"]),
+                    corrections=_topics(row, number, codebook),
                 )
             )
     if not rows:
@@ -80,19 +98,20 @@ def classify_file(input_path: Path, output_path: Path, *, codebook_path: Path | 
     """Classify every line; write the output atomically, so a failure leaves no partial file."""
     from analysis.pipeline import encoder_from_config, load_head
 
-    rows, records = _read(input_path)
     codebook = _codebook(codebook_path)
+    rows, records = _read(input_path, codebook)
     encoder = encoder_from_config()
     encoded = encoder.encode([r.text for r in records])
-    themes = encoder.encode([f"{key}: {text}" for key, text in codebook.items()]).sentence
+    themes = encoder.encode(list(codebook.values())).sentence
     analysis = analyse(
         records,
-        encoded.sentence,
-        encoded.layers,
+        encoded,
         sentiment_head=load_head("sentiment"),
         offensive_head=load_head("offensive"),
         theme_embeddings={key: themes[i] for i, key in enumerate(codebook)},
+        encode=encoder.encode,
         multilingual=current_app.config["ANALYSIS_MULTILINGUAL"],
+        stance_precision=current_app.config["ANALYSIS_STANCE_PRECISION"],
     )
     output_path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(
@@ -111,7 +130,12 @@ def classify_file(input_path: Path, output_path: Path, *, codebook_path: Path | 
                             "stance_source": outcome.stance_source,
                             "stance_score": outcome.stance_score,
                             "topics": outcome.themes,
+                            "topic_source": outcome.topic_source,
+                            "topic_scores": outcome.topic_scores,
                             "campaign": outcome.campaign,
+                            "campaign_addition": outcome.campaign_addition,
+                            "campaign_addition_topics": outcome.addition_themes,
+                            "campaign_addition_stance": outcome.addition_stance,
                             "flags": outcome.flags,
                             "language": outcome.language,
                             "analysed": outcome.analysed,

@@ -45,10 +45,19 @@ def run_command(slug: str) -> None:
         f"{metrics['counts']['not_analysed']} not analysed (not English), "
         f"{metrics['counts']['campaigns']} campaign(s), {metrics['counts']['discovered_themes']} discovered theme(s)."
     )
+    deployed = stance.get("deployed", {})
     click.echo(
-        f"Stance: {stance.get('status')}; cross-validated accuracy {stance.get('cv_accuracy', 'n/a')}, "
-        f"support vs oppose {stance.get('cv_support_vs_oppose_accuracy', 'n/a')}; "
-        f"predicted {stance.get('predicted', 0)}, unknown {stance.get('unknown', 0)}."
+        f"Stance: {stance.get('status')}; predicted {stance.get('predicted', 0)}, "
+        f"unknown {stance.get('unknown', 0)}. The rule answers where it holds precision "
+        f"{stance.get('target_precision')}: cross-validated on {deployed.get('evaluated', 0)} "
+        f"declared positions it answered for {deployed.get('coverage', 0):.0%} of support and "
+        f"oppose, and was right {deployed.get('accuracy_when_answering') or 0:.0%} of the times "
+        "it answered."
+    )
+    themes = metrics.get("themes", {})
+    click.echo(
+        f"Themes: {themes.get('coded_comments', 0)} comment(s) coded by staff; "
+        f"{metrics['counts']['campaign_additions']} campaign copies add text of their own."
     )
 
 
@@ -95,16 +104,49 @@ def classify_command(
         click.echo(f"Stance is toward: {proposal}")
 
 
+BENCH_DATA_HELP = (
+    "Folder with public_comment/comments.jsonl: real comments whose sentences are joined into "
+    "real-length texts (without it, the demo generator's comments are)."
+)
+
+
 @analysis_cli.command("bench")
 @click.option("--n", "count", default=10_000, show_default=True, help="How many comments.")
 @click.option("--threads", default=os.cpu_count() or 1, show_default=True)
-def bench_command(count: int, threads: int) -> None:
-    """Time the whole pipeline on N demo-like comments against a bare SentenceTransformer.encode."""
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_DATA,
+    show_default=True,
+    help=BENCH_DATA_HELP,
+)
+def bench_command(count: int, threads: int, data_dir: Path) -> None:
+    """Time the pipeline on N real-length comments against a bare and a naive encoder."""
     from analysis.bench import run_bench
 
-    result = run_bench(count, threads)
+    result = run_bench(count, threads, data_dir, current_app.config["ANALYSIS_QUANTIZE"])
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     click.echo(json.dumps(result | {"peak_rss_mb": round(peak_mb)}, indent=2))
+
+
+@analysis_cli.command("quantization")
+@click.option("--n", "count", default=1_000, show_default=True, help="How many comments.")
+@click.option("--threads", default=os.cpu_count() or 1, show_default=True)
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_DATA,
+    show_default=True,
+    help=BENCH_DATA_HELP,
+)
+@click.option("--repeat", default=2, show_default=True, help="Time each variant this often.")
+def quantization_command(count: int, threads: int, data_dir: Path, repeat: int) -> None:
+    """Compare int8 variants of the encoder with fp32: cosine of the vectors and speed."""
+    from analysis.bench import run_quantization
+
+    click.echo(json.dumps(run_quantization(count, threads, data_dir, repeat), indent=2))
 
 
 @analysis_cli.command("train-heads")
@@ -145,15 +187,51 @@ def evaluate_command(data_dir: Path) -> None:
     from analysis.encoder import get_encoder
     from analysis.evaluation import evaluate_stance
     from analysis.model_card import write_model_card
-    from analysis.training import evaluate_heads
+    from analysis.training import evaluate_heads, record_figures
 
     encoder = get_encoder(
         current_app.config["ANALYSIS_ENCODER"], 128, current_app.config["ANALYSIS_THREADS"]
     )
     figures = evaluate_heads(encoder, data_dir, lambda message: click.echo(f"  {message}"))
     figures |= evaluate_stance(encoder)
+    record_figures(figures)
     write_model_card(figures)
     click.echo(json.dumps(figures, indent=2))
+
+
+@analysis_cli.command("evaluate-comments")
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=DEFAULT_DATA,
+    show_default=True,
+    help="Folder with public_comment/ (comments.jsonl and codebook.json).",
+)
+@click.option(
+    "--split",
+    "which",
+    type=click.Choice(["dev", "test"]),
+    default="test",
+    show_default=True,
+    help="dev: the half settings were chosen on; test: the half reported.",
+)
+def evaluate_comments_command(data_dir: Path, which: str) -> None:
+    """Stance, tone and theme figures on real public comment, through `classify` itself."""
+    from analysis.classify import classify_file
+    from analysis.realeval import evaluate
+
+    def classify(source: Path, target: Path, codebook: Path) -> None:
+        classify_file(source, target, codebook_path=codebook)
+
+    from analysis.model_card import save_real_figures, write_model_card
+    from analysis.training import saved_metrics
+
+    figures = evaluate(data_dir, which, classify, lambda message: click.echo(f"  {message}"))
+    click.echo(json.dumps(figures, indent=2))
+    if which == "test":
+        save_real_figures(figures)
+        write_model_card(saved_metrics())
 
 
 def register(app: Flask) -> None:

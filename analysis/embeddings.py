@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from sqlalchemy import select
 
-from analysis.encoder import Encoder
+from analysis.encoder import Encoded, Encoder
 from analysis.models import TextEmbedding
 from extensions import db
 
@@ -19,44 +20,61 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+NAME_IN_KEY = 80  # longer names (deep local paths) are hashed, so the key fits String(200)
+
+
 def model_key(encoder: Encoder) -> str:
-    return f"{encoder.name}|{encoder.max_tokens}"
+    """Name, token limit, precision and weight hash: other weights or precision never reuse vectors."""
+    name = encoder.name
+    if len(name) > NAME_IN_KEY:
+        name = "name-sha256:" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:32]
+    return f"{name}|{encoder.max_tokens}|{encoder.precision}|{encoder.weights_hash}"
+
+
+@dataclass
+class Cached(Encoded):
+    new: int = 0  # how many texts were encoded now rather than read from the cache
 
 
 def embed_with_cache(
     encoder: Encoder, texts: Sequence[str], progress: Callable[[int], None] | None = None
-) -> tuple[np.ndarray, np.ndarray, int]:
-    """Return (sentence, layers, newly_encoded) for the texts, encoding only the ones not cached."""
+) -> Cached:
+    """Encode only the texts not cached for this model; return every text's vectors."""
     key = model_key(encoder)
     hashes = [text_hash(t) for t in texts]
-    found: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    found: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+    stale: dict[str, TextEmbedding] = {}  # cached before per-sentence vectors were kept
     unique = list(dict.fromkeys(hashes))
     for start in range(0, len(unique), BATCH):
-        rows = db.session.execute(
-            select(TextEmbedding.text_hash, TextEmbedding.sentence, TextEmbedding.layers).where(
+        rows = db.session.scalars(
+            select(TextEmbedding).where(
                 TextEmbedding.model_key == key,
                 TextEmbedding.text_hash.in_(unique[start : start + BATCH]),
             )
         )
-        for digest, sentence, layers in rows:
-            found[digest] = (
-                np.frombuffer(sentence, dtype=np.float32),
-                np.frombuffer(layers, dtype=np.float16),
+        for row in rows:
+            if row.spans is None:
+                stale[row.text_hash] = row
+                continue
+            found[row.text_hash] = (
+                np.frombuffer(row.sentence, dtype=np.float32),
+                np.frombuffer(row.layers, dtype=np.float16),
+                np.frombuffer(row.spans, dtype=np.float16).reshape(-1, encoder.dim),
             )
     missing = {h: t for h, t in zip(hashes, texts, strict=True) if h not in found}
     if missing:
         encoded = encoder.encode(list(missing.values()), progress=progress)
-        for row, digest in enumerate(missing):
-            layers16 = encoded.layers[row].astype(np.float16)
-            found[digest] = (encoded.sentence[row], layers16)
-            db.session.add(
-                TextEmbedding(
-                    model_key=key,
-                    text_hash=digest,
-                    sentence=encoded.sentence[row].tobytes(),
-                    layers=layers16.tobytes(),
-                )
-            )
+        for position, digest in enumerate(missing):
+            layers16 = encoded.layers[position].astype(np.float16)
+            spans16 = encoded.spans[position].astype(np.float16)
+            found[digest] = (encoded.sentence[position], layers16, spans16)
+            cached = stale.get(digest)
+            if cached is None:
+                cached = TextEmbedding(model_key=key, text_hash=digest)
+                db.session.add(cached)
+            cached.sentence = encoded.sentence[position].tobytes()
+            cached.layers = layers16.tobytes()
+            cached.spans = spans16.tobytes()
         db.session.flush()
     sentence = (
         np.stack([found[h][0] for h in hashes])
@@ -68,4 +86,5 @@ def embed_with_cache(
         if hashes
         else np.zeros((0, encoder.feature_dim), np.float32)
     )
-    return sentence, layers, len(missing)
+    spans = [found[h][2].astype(np.float32) for h in hashes]
+    return Cached(sentence, layers, spans, len(missing))

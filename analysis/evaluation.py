@@ -1,4 +1,7 @@
-"""Stance measured as the issue asks: 80% of comments declare a position, predict the other 20%."""
+"""Stance on fictional sets: 80% of comments declare a position, predict the other 20%.
+
+The figures that describe real public comment come from analysis/realeval.py.
+"""
 
 from __future__ import annotations
 
@@ -48,14 +51,14 @@ def hold_out_stance(encoder: Encoder, texts: list[str], stances: list[str]) -> d
     support_oppose_accuracy: of the hidden support and oppose comments, how many the classifier
     puts on the right side (the issue's measure); the other figures count its abstentions.
     """
-    embeddings = encoder.encode(texts).sentence
+    features = encoder.encode(texts).layers
     labels = np.array(stances)
     correct = covered = total = forced = 0
     for _, hidden in StratifiedKFold(n_splits=5, shuffle=True, random_state=1).split(texts, labels):
         declared: list[str | None] = list(stances)
         for index in hidden:
             declared[index] = None
-        result = classify_stance(texts, embeddings, declared)
+        result = classify_stance(features, declared)
         for index in hidden:
             if labels[index] not in ("support", "oppose"):
                 continue

@@ -24,6 +24,7 @@ class TextEmbedding(Model):
     text_hash: Mapped[str] = mapped_column(String(64))
     sentence: Mapped[bytes] = mapped_column(LargeBinary)  # float32 sentence embedding
     layers: Mapped[bytes] = mapped_column(LargeBinary)  # float16 mean-pooled hidden states
+    spans: Mapped[bytes | None] = mapped_column(LargeBinary)  # float16 (sentences, dim)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
 
 
@@ -92,6 +93,10 @@ class CommentAnalysis(Model):
     contradiction: Mapped[bool] = mapped_column(default=False)
     campaign_key: Mapped[str | None] = mapped_column(String(40))
     themes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # coded (staff's own codes), learned (from staff coding) or suggested (codebook only)
+    topic_source: Mapped[str | None] = mapped_column(String(20))
+    topic_scores: Mapped[dict[str, float] | None] = mapped_column(JSON)  # theme key -> score
+    campaign_addition: Mapped[str | None] = mapped_column(Text)  # text added to a form letter
 
     comment: Mapped[Comment] = relationship()
 

@@ -69,6 +69,9 @@ def _set_progress(run: AnalysisRun, percent: int, message: str) -> None:
 
 
 def _records(comments: list[Comment]) -> list[Record]:
+    from analysis.coding import SAMPLE_SIZE, seeded_order
+
+    sample = set(seeded_order(comments[0].consultation_id)[:SAMPLE_SIZE]) if comments else set()
     corrections: dict[int, dict[str, bool]] = {}
     for row in db.session.scalars(
         select(ThemeCorrection).where(ThemeCorrection.comment_id.in_([c.id for c in comments]))
@@ -84,6 +87,7 @@ def _records(comments: list[Comment]) -> list[Record]:
             # Detected once by the worker's sweep; detected here only if the sweep has not yet.
             language=c.detected_language or detect_language(c.submitted_text),
             corrections=corrections.get(c.id, {}),
+            in_sample=c.id in sample,
         )
         for c in comments
     ]
@@ -130,28 +134,31 @@ def _run(run: AnalysisRun, report: Progress) -> None:
         run.progress = max(run.progress, percent)
         report(run.progress, f"encoded {done[0]} new texts")
 
-    sentence, layers, new = embed_with_cache(encoder, [r.text for r in records], encoded)
+    cached = embed_with_cache(encoder, [r.text for r in records], encoded)
+    new = cached.new
     _set_progress(run, 80, f"encoded {new} new texts; {len(records) - new} from the cache")
     themes = list(
         db.session.scalars(
             select(Theme).where(Theme.consultation_id == consultation.id, Theme.active)
         )
     )
-    theme_vectors, _, _ = embed_with_cache(encoder, [f"{t.label}: {t.description}" for t in themes])
+    theme_vectors = embed_with_cache(encoder, [t.description for t in themes]).sentence
     analysis = analyse(
         records,
-        sentence,
-        layers,
+        cached,
         sentiment_head=load_head("sentiment"),
         offensive_head=load_head("offensive"),
         theme_embeddings={t.key: theme_vectors[i] for i, t in enumerate(themes)},
+        encode=lambda texts: embed_with_cache(encoder, texts),
         multilingual=current_app.config["ANALYSIS_MULTILINGUAL"],
+        stance_precision=current_app.config["ANALYSIS_STANCE_PRECISION"],
     )
     report(90, "storing results")
-    _store(run, comments, records, analysis, sentence)
+    _store(run, comments, records, analysis, cached.sentence)
     run.manifest = _manifest(encoder, consultation, len(comments), new)
     run.metrics = {
         "stance": analysis.stance_metrics,
+        "themes": analysis.theme_metrics,
         "heads": saved_metrics(),
         "counts": _counts(analysis),
     }
@@ -185,7 +192,10 @@ def _store(
                 stance_score=outcome.stance_score,
                 contradiction=outcome.contradiction,
                 campaign_key=outcome.campaign,
+                campaign_addition=outcome.campaign_addition,
                 themes=outcome.themes,
+                topic_source=outcome.topic_source,
+                topic_scores=outcome.topic_scores,
             )
         )
         if "offensive_language" in outcome.flags:
@@ -262,6 +272,7 @@ def _counts(analysis: Analysis) -> dict[str, int]:
         "analysed": sum(o.analysed for o in outcomes),
         "not_analysed": sum(not o.analysed for o in outcomes),
         "in_campaigns": sum(o.campaign is not None for o in outcomes),
+        "campaign_additions": sum(o.campaign_addition is not None for o in outcomes),
         "campaigns": len(analysis.campaigns),
         "contradictions": sum(o.contradiction for o in outcomes),
         "discovered_themes": len(analysis.discovered),
@@ -269,29 +280,65 @@ def _counts(analysis: Analysis) -> dict[str, int]:
 
 
 def _manifest(encoder, consultation: Consultation, comments: int, new: int) -> dict:
-    from analysis import campaigns, stance, themes
+    """What reproducing the run takes: the encoder's exact weights and precision, the heads' hashes,
+    every setting and seed (the ANALYSIS_* configuration and each analysis module's constants,
+    read from the modules so that none is left out), the codebook and the library versions."""
+    import inspect
+    import json
+    from importlib import metadata
 
+    from analysis import campaigns, core, quotes, stance, themes
+    from analysis.embeddings import model_key
+
+    found = [
+        (key, value) for key, value in current_app.config.items() if key.startswith("ANALYSIS_")
+    ]
+    for module in (core, stance, themes, campaigns, quotes):
+        short = module.__name__.rsplit(".", 1)[-1]
+        found += [
+            (f"{short}.{name}", value)
+            for name, value in vars(module).items()
+            if name.isupper() and not name.startswith("_")
+        ]
+    settings: dict[str, Any] = {}
+    for key, value in sorted(found):
+        plain = sorted(value) if isinstance(value, set | frozenset) else value
+        plain = plain.tolist() if isinstance(plain, np.ndarray) else plain
+        try:
+            settings[key] = json.loads(json.dumps(plain))
+        except TypeError:
+            continue  # not a setting (a compiled pattern, a class)
+    seed = inspect.signature(campaigns.find_campaigns).parameters.get("seed")
+    if seed is not None:
+        settings["campaigns.find_campaigns.seed"] = seed.default
+    codebook = db.session.scalars(
+        select(Theme)
+        .where(Theme.consultation_id == consultation.id, Theme.active)
+        .order_by(Theme.key)
+    )
+    versions: dict[str, str | None] = {}
+    for package in ("torch", "transformers", "tokenizers", "numpy", "scipy", "scikit-learn"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = None
     return {
         "encoder": encoder.name,
         "encoder_max_tokens": encoder.max_tokens,
+        "encoder_weights_sha256": encoder.weights_hash,
+        "encoder_weight_files": encoder.weight_files,
+        "encoder_precision": encoder.precision,
+        "embedding_cache_key": model_key(encoder),
         "heads": {
             name: file_hash(HEADS_DIR / f"{name}.npz") for name in ("sentiment", "offensive")
         },
         "consultation": consultation.slug,
+        "codebook": {t.key: {"label": t.label, "description": t.description} for t in codebook},
         "comments": comments,
         "newly_encoded": new,
-        "settings": {
-            "stance_confidence": stance.CONFIDENCE,
-            "stance_min_per_class": stance.MIN_PER_CLASS,
-            "stance_seed": stance.SEED,
-            "theme_assign_similarity": themes.ASSIGN_SIMILARITY,
-            "theme_margin": themes.MARGIN,
-            "theme_raw_floor": themes.RAW_FLOOR,
-            "theme_seed": themes.SEED,
-            "campaign_similarity": campaigns.SIMILARITY,
-            "campaign_seed": 7,
-        },
+        "settings": settings,
         "python": platform.python_version(),
+        "versions": versions,
     }
 
 

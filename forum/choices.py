@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from forum.models import Channel, CommentStatus, Position, StakeholderRole
+from forum.models import Channel, CommentStatus, Position, Role, StakeholderRole
 
 ROLE_LABELS = {
     StakeholderRole.PARENT: _l("Parent or guardian"),
@@ -50,6 +50,16 @@ STATUS_LABELS = {
     CommentStatus.PENDING: _l("Waiting for review"),
     CommentStatus.HIDDEN: _l("Hidden by a moderator"),
     CommentStatus.WITHDRAWN: _l("Withdrawn by its author"),
+}
+
+# Who took a moderation action, as the public moderation report counts them: by role.
+ACTOR_GROUP_LABELS = {
+    Role.MODERATOR: _l("Moderators"),
+    Role.ADMIN: _l("Administrators"),
+    Role.STAFF: _l("Board staff"),
+    Role.THREAT_ASSESSOR: _l("Threat assessors"),
+    Role.PARTICIPANT: _l("Participants"),
+    "system": _l("Automatic screening"),
 }
 
 # Each language's name in that language, so a reader finds their own.

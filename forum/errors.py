@@ -5,10 +5,13 @@ from __future__ import annotations
 import logging
 import uuid
 
-from flask import Flask, g, render_template, request
+from flask import Flask, Response, g, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, SecurityError
+
+from extensions import COMMITTED, READS_ONLY, database_busy, db
 
 logger = logging.getLogger(__name__)
 
@@ -17,6 +20,61 @@ def error_page(status: int, title: str, message: str, **extra: object):
     return render_template(
         "errors/error.html", status=status, title=title, message=message, **extra
     ), status
+
+
+def busy_page():
+    """Nothing was saved: say so, and give back the comment or answers with the same form key,
+    so that sending again is safe (a double click still stores one)."""
+    if request.environ.get(COMMITTED):
+        # Busy only after the commit (a rare late read or mail): it is saved, and sending it
+        # again would give its receipt; say so rather than "not saved".
+        return error_page(
+            503,
+            _("The site is busy"),
+            _(
+                "What you sent was saved, but the page could not be shown. Wait a few seconds "
+                "and reload; sending the same form again shows its receipt."
+            ),
+        )
+    if request.endpoint == "public.post_comment":
+        from forum.views.public import (
+            _visible_consultation,
+            build_comment_form,
+            render_consultation,
+        )
+
+        consultation = _visible_consultation((request.view_args or {})["slug"])
+        form = build_comment_form(consultation, formdata=request.form)
+        form.form_errors.append(
+            _(
+                "The site is busy and your comment was not saved. Your text is below: "
+                "wait a few seconds and send it again."
+            )
+        )
+        return render_consultation(consultation, form, status=503)
+    if request.endpoint == "surveys.respond":
+        from forum.views.surveys import (
+            _public_survey,
+            _render_survey,
+            _respondent_form,
+            raw_answers,
+        )
+
+        args = request.view_args or {}
+        survey = _public_survey(args["slug"], args["survey_id"])
+        form = _respondent_form(survey.consultation, formdata=request.form)
+        form.form_errors.append(
+            _(
+                "The site is busy and your answers were not saved. They are below: "
+                "wait a few seconds and send them again."
+            )
+        )
+        return _render_survey(survey, form, answers=raw_answers(survey, request.form), status=503)
+    return error_page(
+        503,
+        _("The site is busy"),
+        _("Nothing you sent was saved. Wait a few seconds and try again."),
+    )
 
 
 def register(app: Flask) -> None:
@@ -45,6 +103,24 @@ def register(app: Flask) -> None:
                 "This form was open too long or came from elsewhere. Go back, reload the page and try again."
             ),
         )
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error: SecurityError):
+        # A Host header outside TRUSTED_HOSTS: no URL can be built for it, so no page template.
+        return Response(
+            _("This site does not answer to that host name."), status=400, mimetype="text/plain"
+        )
+
+    @app.errorhandler(OperationalError)
+    def database_error(error: OperationalError):
+        if not database_busy(error):
+            return server_error(error)
+        logger.warning("database busy: answered %s %s with 503", request.method, request.path)
+        db.session.rollback()
+        request.environ[READS_ONLY] = True  # the page below only reads: it never waits
+        response = app.make_response(busy_page())
+        response.headers["Retry-After"] = "5"
+        return response
 
     @app.errorhandler(413)
     def too_large(error: HTTPException):

@@ -7,18 +7,24 @@ Staff-written Markdown is rendered with raw HTML disabled and then cleaned again
 
 from __future__ import annotations
 
+import csv
 import re
 import threading
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
+from typing import TYPE_CHECKING, TextIO
 from urllib.parse import unquote
 
 import bleach
 from bleach.linkifier import Linker
 from markdown_it import MarkdownIt
 from markupsafe import Markup
+
+if TYPE_CHECKING:
+    import _csv
 
 MARKDOWN_TAGS = frozenset(
     {
@@ -37,7 +43,13 @@ REDACTED = "[redacted]"
 
 _SECTION_NUMBER = re.compile(r"^\s*\d+[.)]\s*")
 _PARAGRAPH_BREAK = re.compile(r"\r?\n[ \t]*\r?\n")
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# What makes a spreadsheet cell a formula (full-width forms too: some spreadsheets accept them).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+# Cell separators of the common spreadsheet locales: comma, semicolon (Excel in much of Europe),
+# tab and vertical bar, and line breaks. A spreadsheet splitting on a separator the file was not
+# written with loses track of the quotes and starts a new cell after each of these, so what
+# follows one is checked as if it began a cell.
+_SEPARATORS = ",;\t|\r\n"
 
 
 def _ugc_rel(attrs: dict, new: bool = False) -> dict:
@@ -154,9 +166,44 @@ def excerpt(text: str, limit: int = 160) -> str:
     return flat[:limit].rsplit(" ", 1)[0] + "…"
 
 
+def isolate_html(value: object) -> Markup:
+    """Wrap a user-written name or short text in <bdi>, so bidirectional control characters in it
+    (a right-to-left override) cannot reorder the text around it."""
+    return Markup("<bdi>{}</bdi>").format("" if value is None else value)
+
+
+def isolate_text(value: object) -> str:
+    """The plain-text form (flash messages, email): FIRST STRONG ISOLATE ... POP DIRECTIONAL ISOLATE."""
+    return "\u2068" + ("" if value is None else str(value)) + "\u2069"
+
+
+def _blank(character: str) -> bool:
+    """Skipped by a spreadsheet before it looks for a formula: spaces, controls, invisibles."""
+    return character.isspace() or unicodedata.category(character) in {"Cc", "Cf", "Zs"}
+
+
+def _starts_formula(text: str) -> bool:
+    stripped = text
+    while stripped and _blank(stripped[0]):
+        stripped = stripped[1:]
+    return stripped.startswith(_FORMULA_STARTS)
+
+
 def csv_cell(value: object) -> str:
-    """Neutralise a value for a spreadsheet: text that could start a formula gets a quote."""
+    """Neutralise a value for a spreadsheet: text that could start a formula gets a quote.
+
+    Checked after leading blanks and control characters, at the start of the cell and after each
+    separator of a common locale or line break; the text is otherwise unchanged.
+    """
     text = "" if value is None else str(value)
-    if text.startswith(_FORMULA_PREFIXES):
-        return "'" + text
-    return text
+    pieces = re.split(f"([{_SEPARATORS}])", text)
+    for index in range(0, len(pieces), 2):
+        starts_cell = index == 0
+        if _starts_formula(pieces[index]) or (starts_cell and text.startswith(("\t", "\r"))):
+            pieces[index] = "'" + pieces[index]
+    return "".join(pieces)
+
+
+def csv_writer(stream: TextIO) -> _csv.Writer:
+    """A CSV writer for exports: every cell quoted, so no separator inside one can split it."""
+    return csv.writer(stream, quoting=csv.QUOTE_ALL)

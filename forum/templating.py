@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import base64
 from datetime import date, datetime
-from typing import Any
 
 from babel import Locale, UnknownLocaleError
-from flask import Flask, current_app, request, url_for
+from flask import Flask, current_app
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
 from forum.choices import (
+    ACTOR_GROUP_LABELS,
     CHANNEL_LABELS,
     LANGUAGES,
     POSITION_LABELS,
@@ -21,7 +21,7 @@ from forum.choices import (
     STATUS_LABELS,
     TONE_LABELS,
 )
-from forum.sanitize import excerpt, render_comment
+from forum.sanitize import excerpt, isolate_html, render_comment
 from forum.services.surveys import answer_text
 from forum.timeutil import to_local
 
@@ -75,23 +75,13 @@ def _label(mapping: dict, value: str | None) -> str:
     return str(mapping.get(value, value))
 
 
-def url_with(**changes: object) -> str:
-    """Return this page's URL with some query arguments changed (for paging and filters)."""
-    args: dict[str, Any] = request.args.to_dict() | {
-        k: v for k, v in changes.items() if v is not None
-    }
-    for key, value in changes.items():
-        if value is None:
-            args.pop(key, None)
-    return url_for(request.endpoint or "public.index", **(request.view_args or {}), **args)
-
-
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(
         local_datetime=local_datetime,
         local_date=local_date,
         iso=iso,
         comment_html=render_comment,
+        bdi=isolate_html,  # names and short texts people write: <bdi>, see forum.sanitize
         excerpt=excerpt,
         role_label=lambda v: _label(ROLE_LABELS, v),
         position_label=lambda v: _label(POSITION_LABELS, v) if v else "",
@@ -99,13 +89,14 @@ def register(app: Flask) -> None:
         status_label=lambda v: _label(STATUS_LABELS, v),
         stance_label=lambda v: _label(STANCE_LABELS, v),
         tone_label=lambda v: _label(TONE_LABELS, v),
+        actor_group=lambda v: _label(ACTOR_GROUP_LABELS, v),
         language_label=lambda v: _label(LANGUAGES, v),
         language_name=language_name,
         number=format_decimal,
         survey_answer=lambda a: answer_text(a.question, a.value),
         b64=lambda v: base64.b64encode(v.encode("utf-8")).decode("ascii"),
     )
-    app.jinja_env.globals.update(url_with=url_with, content_lang=content_lang)
+    app.jinja_env.globals.update(content_lang=content_lang)
 
     @app.context_processor
     def inject() -> dict:

@@ -20,7 +20,9 @@ SLUG = os.environ.get("LOAD_SLUG", "reimagine-school-safety")
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 RECEIPT = re.compile(r"/receipts/([\w-]+)$")
 _lock = threading.Lock()
-_timings: list[tuple[str, float, bool]] = []
+_timings: list[tuple[str, float, bool, int]] = []
+# Seconds between one poster's comments, on average (LOAD_POST_WAIT); unset: 5 to 15 seconds.
+_POST_WAIT = float(os.environ["LOAD_POST_WAIT"]) if os.environ.get("LOAD_POST_WAIT") else None
 
 WORDS = [
     *("counselors", "officers", "safety", "budget", "trust", "response", "training"),
@@ -31,7 +33,9 @@ WORDS = [
 
 @events.request.add_listener
 def _record(request_type, name, response_time, response_length, exception, **kwargs):  # type: ignore[no-untyped-def]
-    _timings.append((name, response_time, exception is None))
+    response = kwargs.get("response")
+    status = getattr(response, "status_code", 0) or 0
+    _timings.append((name, response_time, exception is None, status))
 
 
 @events.quitting.add_listener
@@ -88,7 +92,7 @@ class Reader(Visitor):
 
 class Poster(Visitor):
     fixed_count = int(os.environ.get("LOAD_POSTERS", "50"))
-    wait_time = between(5, 15)
+    wait_time = between(0, 2 * _POST_WAIT) if _POST_WAIT is not None else between(5, 15)
 
     @task
     def post_comment(self) -> None:

@@ -9,7 +9,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from extensions import db
+from extensions import db, retry_when_busy
 from forum.models import Comment
 from forum.seed import demo_comment_texts
 from forum.services.comments import fingerprint
@@ -22,12 +22,18 @@ from moderation.screening import screen_text
 moderation_cli = AppGroup("moderation", help="Moderation housekeeping.")
 
 
+def _renotify() -> int:
+    reminded = renotify_unacknowledged()
+    db.session.commit()
+    return reminded
+
+
 @moderation_cli.command("sweep")
 def sweep() -> None:
     """Re-notify unacknowledged escalations and deliver pending email (run every minute)."""
-    reminded = renotify_unacknowledged()
-    db.session.commit()
-    delivered = deliver_pending()
+    # Posters keep SQLite's write lock busy under load: each step waits and tries again.
+    reminded = retry_when_busy(_renotify)
+    delivered = deliver_pending()  # retries by itself
     click.echo(f"Re-notified {reminded} escalation(s); delivered {delivered} email(s).")
 
 

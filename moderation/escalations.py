@@ -9,9 +9,10 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from extensions import db
+from extensions import db, writing
 from forum.exceptions import ForumError
 from forum.models import Comment, CommentStatus, User
+from forum.sanitize import isolate_text
 from forum.timeutil import now_utc
 from moderation import audit
 from moderation.models import Escalation
@@ -38,7 +39,7 @@ def _notify(escalation: Escalation, reminder: bool) -> None:
     body = (
         f"A comment on “{comment.consultation.title}” may contain a threat of violence or a "
         f"risk of self-harm.\n\nReason: {escalation.reason}\n"
-        f"Comment #{comment.number} by {comment.author_name}, received {comment.received_at:%Y-%m-%d %H:%M} UTC:\n\n"
+        f"Comment #{comment.number} by {isolate_text(comment.author_name)}, received {comment.received_at:%Y-%m-%d %H:%M} UTC:\n\n"
         f"{comment.submitted_text}\n\nAcknowledge and assess it here: {_link(escalation)}\n"
         "If the threat is imminent, call 911.\n"
     )
@@ -142,13 +143,18 @@ def record_disclosure(escalation: Escalation, actor: User) -> None:
 
 
 def renotify_unacknowledged() -> int:
-    """Notify again about escalations still open past the configured wait; return how many."""
+    """Notify again about escalations still open past the configured wait; return how many.
+
+    The caller commits. Begun here, the transaction writes from the start (on SQLite it waits
+    for the lock rather than failing later because a poster committed meanwhile).
+    """
     wait = timedelta(minutes=current_app.config["ESCALATION_RENOTIFY_MINUTES"])
-    due = db.session.scalars(
-        select(Escalation).where(
-            Escalation.status == "open", Escalation.last_notified_at <= now_utc() - wait
-        )
-    ).all()
+    with writing():
+        due = db.session.scalars(
+            select(Escalation).where(
+                Escalation.status == "open", Escalation.last_notified_at <= now_utc() - wait
+            )
+        ).all()
     for escalation in due:
         _notify(escalation, reminder=True)
     db.session.flush()

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from dataclasses import dataclass
 from email.message import EmailMessage
 
 from flask import current_app, g, has_request_context
 from sqlalchemy import select
 
-from extensions import db
+from extensions import db, retry_when_busy
 from forum.models import Role, User
 from forum.timeutil import now_utc
 from moderation.models import OutboxEmail
@@ -40,7 +41,15 @@ def threat_contacts() -> list[str]:
     return sorted(set(configured) | set(accounts))
 
 
-def _send_smtp(message: OutboxEmail) -> None:
+@dataclass(frozen=True)
+class _Letter:
+    id: int
+    recipient: str
+    subject: str
+    body: str
+
+
+def _send_smtp(message: _Letter) -> None:
     config = current_app.config
     email = EmailMessage()
     email["From"] = config["MAIL_FROM"]
@@ -55,32 +64,54 @@ def _send_smtp(message: OutboxEmail) -> None:
         smtp.send_message(email)
 
 
-def deliver_pending(limit: int = 100) -> int:
-    """Send unsent outbox messages; return how many were delivered. Commits its own work."""
+def _send(message: _Letter) -> str | None:
+    """Send one message; return why it failed, or None."""
     backend = current_app.config["MAIL_BACKEND"]
-    pending = db.session.scalars(
-        select(OutboxEmail)
-        .where(OutboxEmail.sent_at.is_(None), OutboxEmail.attempts < MAX_ATTEMPTS)
-        .order_by(OutboxEmail.id)
-        .limit(limit)
-    ).all()
+    try:
+        if backend == "smtp":
+            _send_smtp(message)
+        elif backend == "console":
+            logger.warning("email to %s: %s\n%s", message.recipient, message.subject, message.body)
+    except (OSError, smtplib.SMTPException) as error:
+        logger.warning("could not send email %s to %s: %s", message.id, message.recipient, error)
+        return str(error)[:500]
+    return None
+
+
+def deliver_pending(limit: int = 100) -> int:
+    """Send unsent outbox messages; return how many were delivered. Commits its own work.
+
+    Mail is sent with no transaction open, so no database lock is held while a mail server
+    answers; the outcome is then recorded, trying again while the database is busy (a threat
+    notification must not wait for the next sweep).
+    """
+    letters = [
+        _Letter(m.id, m.recipient, m.subject, m.body)
+        for m in db.session.scalars(
+            select(OutboxEmail)
+            .where(OutboxEmail.sent_at.is_(None), OutboxEmail.attempts < MAX_ATTEMPTS)
+            .order_by(OutboxEmail.id)
+            .limit(limit)
+        )
+    ]
+    db.session.commit()
+    if not letters:
+        return 0
+    failures = {letter.id: _send(letter) for letter in letters}
+    return retry_when_busy(lambda: _record(failures))
+
+
+def _record(failures: dict[int, str | None]) -> int:
     delivered = 0
-    for message in pending:
-        message.attempts += 1
-        try:
-            if backend == "smtp":
-                _send_smtp(message)
-            elif backend == "console":
-                logger.warning(
-                    "email to %s: %s\n%s", message.recipient, message.subject, message.body
-                )
-        except (OSError, smtplib.SMTPException) as error:
-            message.last_error = str(error)[:500]
-            logger.warning(
-                "could not send email %s to %s: %s", message.id, message.recipient, error
-            )
+    for message_id, failure in failures.items():
+        message = db.session.get(OutboxEmail, message_id)
+        if message is None:
             continue
-        message.sent_at = now_utc()
-        delivered += 1
+        message.attempts += 1
+        if failure is None:
+            message.sent_at = now_utc()
+            delivered += 1
+        else:
+            message.last_error = failure
     db.session.commit()
     return delivered

@@ -32,7 +32,10 @@ def report(slug: str):
     return render_template(
         "moderation/report.html",
         consultation=consultation,
-        report=queries.transparency_report(consultation),
+        report=queries.transparency_report(
+            consultation,
+            name_moderators=current_app.config["MODERATION_REPORT_NAMES_MODERATORS"],
+        ),
         hide_reasons=HIDE_REASONS,
     )
 

@@ -121,7 +121,9 @@ class TransparencyReport:
     withdrawn: int
     hidden_by_reason: dict[str, int]
     actions_by_reason: Counter[tuple[str, str]]
-    actions_by_moderator: Counter[str]
+    # By the actor's role ("system" for screening); by person only where the district names them.
+    actions_by_role: Counter[str]
+    actions_by_person: Counter[tuple[str, str]] | None = None
 
     @property
     def hidden(self) -> int:
@@ -132,7 +134,9 @@ class TransparencyReport:
         return self.received == self.published + self.hidden + self.withdrawn + self.pending
 
 
-def transparency_report(consultation: Consultation) -> TransparencyReport:
+def transparency_report(
+    consultation: Consultation, *, name_moderators: bool = False
+) -> TransparencyReport:
     """Counts straight from the database: received = published + hidden + withdrawn + pending."""
     by_status: dict[str, int] = dict(
         db.session.execute(
@@ -156,7 +160,7 @@ def transparency_report(consultation: Consultation) -> TransparencyReport:
     )
     comment_ids = select(Comment.id).where(Comment.consultation_id == consultation.id)
     actions = db.session.execute(
-        select(AuditEntry.action, AuditEntry.reason_code, User.display_name)
+        select(AuditEntry.action, AuditEntry.reason_code, AuditEntry.actor_role, User.display_name)
         .outerjoin(User, User.id == AuditEntry.actor_id)
         .where(AuditEntry.target_type == "comment", AuditEntry.target_id.in_(comment_ids))
     ).all()
@@ -167,5 +171,10 @@ def transparency_report(consultation: Consultation) -> TransparencyReport:
         withdrawn=by_status.get(CommentStatus.WITHDRAWN, 0),
         hidden_by_reason={code or "unspecified": n for code, n in hidden.items()},
         actions_by_reason=Counter((a.action, a.reason_code or "") for a in actions),
-        actions_by_moderator=Counter(a.display_name or "Automatic screening" for a in actions),
+        actions_by_role=Counter(a.actor_role for a in actions),
+        actions_by_person=(
+            Counter((a.display_name, a.actor_role) for a in actions if a.display_name)
+            if name_moderators
+            else None
+        ),
     )

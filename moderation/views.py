@@ -14,6 +14,7 @@ from forum.auth import role_required, safe_next
 from forum.exceptions import ForumError
 from forum.forms import record_id
 from forum.models import Comment, Consultation, Role, User
+from forum.sanitize import isolate_text
 from moderation import queries, services
 from moderation.forms import ACTION_NAMES, ActionForm, BlockForm, BulkForm
 from moderation.models import AuditEntry, Flag, Redaction, ReviewReason
@@ -31,14 +32,25 @@ def _comment_or_404(comment_id: int) -> Comment:
     return comment
 
 
+def queue_filters() -> dict[str, Any]:
+    """The queue's filters from the query string: only these reach url_for, each checked, so
+    a stray argument (`endpoint`, `_method`, `_external`, ...) can neither break nor steer a link."""
+    reason = request.args.get("reason")
+    filters = {
+        "consultation": request.args.get("consultation", type=record_id),
+        "reason": reason if reason in REVIEW_REASONS else None,
+        "page": request.args.get("page", type=record_id),
+    }
+    return {name: value for name, value in filters.items() if value is not None}
+
+
 @bp.route("/")
 @role_required(*MODERATORS)
 def queue():
-    consultation_id = request.args.get("consultation", type=record_id)
-    reason = request.args.get("reason") or None
-    page = queries.review_queue(
-        consultation_id, reason, request.args.get("page", 1, type=record_id)
-    )
+    filters = queue_filters()
+    consultation_id, reason = filters.get("consultation"), filters.get("reason")
+    page = queries.review_queue(consultation_id, reason, filters.get("page", 1))
+    filters.pop("page", None)
     return render_template(
         "moderation/queue.html",
         page=page,
@@ -46,6 +58,7 @@ def queue():
         consultations=db.session.scalars(select(Consultation).order_by(Consultation.title)).all(),
         consultation_id=consultation_id,
         reason=reason,
+        filters=filters,
         review_reasons=REVIEW_REASONS,
         hide_reasons=HIDE_REASONS,
         action_form=ActionForm(),
@@ -83,8 +96,7 @@ def comment(comment_id: int):
 def _back(comment: Comment):
     target = request.form.get("return_to")
     if target == "queue":
-        filters: dict[str, Any] = request.args.to_dict()
-        return redirect(url_for(".queue", **filters), code=303)
+        return redirect(url_for(".queue", **queue_filters()), code=303)
     return redirect(url_for(".comment", comment_id=comment.id), code=303)
 
 
@@ -173,7 +185,7 @@ def block(user_id: int):
         flash(
             _(
                 "%(name)s cannot post or flag until %(until)s.",
-                name=user.display_name,
+                name=isolate_text(user.display_name),
                 until=user.blocked_until,
             ),
             "success",

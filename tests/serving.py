@@ -36,6 +36,7 @@ def app_env(database_url: str, instance: Path, **extra: str) -> dict[str, str]:
         "FLASK_APP": "app.py",
         "SOUNDING_BOARD_ENV": "production",
         "SECRET_KEY": "test-production-secret",
+        "TRUSTED_HOSTS": "127.0.0.1,localhost",
         "DATABASE_URL": database_url,
         "INSTANCE_PATH": str(instance),
         "HF_HUB_OFFLINE": "1",

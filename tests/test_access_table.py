@@ -27,6 +27,7 @@ EXPECTED = {
     "accounts.logout": "public",
     "accounts.my_comments": "signed_in",
     "accounts.register": "public",
+    "analysis.code_sample": "staff",
     "analysis.comment_themes": "staff",
     "analysis.discovered": "staff",
     "analysis.overview": "staff",

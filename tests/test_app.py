@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+from urllib.parse import urlencode
+
 import pytest
 from sqlalchemy import func, select
 
@@ -10,6 +13,7 @@ from app import create_app
 from extensions import db
 from forum.models import Comment
 from tests.conftest import dispose_engines
+from tests.forum.test_comments import comment_form
 
 
 def test_security_headers_on_html_pages(client, consultation):
@@ -69,6 +73,7 @@ def test_production_requires_a_secret_key(monkeypatch):
 
 def test_production_settings(monkeypatch, database_url):
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("TRUSTED_HOSTS", "localhost")
     production = config.ProductionConfig()
     production.SQLALCHEMY_DATABASE_URI = database_url
     app = create_app(production)
@@ -97,3 +102,67 @@ def test_postgresql_commits_synchronously(app):
         pytest.skip("PostgreSQL settings")
     with db.engine.connect() as connection:
         assert connection.exec_driver_sql("SHOW synchronous_commit").scalar() == "on"
+
+
+def production_app(monkeypatch, database_url, **env: str):
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    production = config.ProductionConfig()
+    production.SQLALCHEMY_DATABASE_URI = database_url
+    return create_app(production)
+
+
+def test_production_refuses_a_forged_host_header(monkeypatch, database_url):
+    app = production_app(monkeypatch, database_url, TRUSTED_HOSTS="board.example.org")
+    with app.app_context():
+        client = app.test_client()
+        forged = client.get("/moderation", headers={"Host": "evil.example"})
+        trusted = client.get("/moderation", headers={"Host": "board.example.org"})
+    dispose_engines(app)
+    assert forged.status_code == 400
+    assert "evil.example" not in forged.headers.get("Location", "")
+    assert trusted.status_code == 308
+    assert trusted.headers["Location"] == "https://board.example.org/moderation/"
+
+
+def test_production_needs_the_trusted_hosts_setting(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.delenv("TRUSTED_HOSTS", raising=False)
+    monkeypatch.delenv("PUBLIC_BASE_URL", raising=False)
+    with pytest.raises(RuntimeError, match="TRUSTED_HOSTS"):
+        config.ProductionConfig()
+
+
+def test_production_trusts_the_host_of_the_public_base_url(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.delenv("TRUSTED_HOSTS", raising=False)
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://comments.district.example/")
+    assert config.ProductionConfig().TRUSTED_HOSTS == ["comments.district.example"]
+
+
+def chunked_post(client, path: str, body: bytes):
+    """Send a body as Transfer-Encoding: chunked does: no Content-Length, the server ends it."""
+    return client.post(
+        path,
+        input_stream=io.BytesIO(body),
+        content_type="application/x-www-form-urlencoded",
+        headers={"Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+
+
+@pytest.mark.parametrize("size", [1024 * 1024, 4 * 1024 * 1024])
+def test_chunked_body_over_the_limit_gets_413_and_stores_nothing(client, consultation, size):
+    body = urlencode(comment_form(text="x" * size)).encode()
+    response = chunked_post(client, f"/consultations/{consultation.slug}/comments", body)
+    assert response.status_code == 413
+    assert b"larger than this site accepts" in response.data
+    assert db.session.scalar(select(func.count()).select_from(Comment)) == 0
+
+
+def test_chunked_body_within_the_limit_is_accepted(client, consultation):
+    body = urlencode(comment_form(text="Sent in chunks.")).encode()
+    response = chunked_post(client, f"/consultations/{consultation.slug}/comments", body)
+    assert response.status_code == 303
+    assert db.session.scalar(select(Comment.submitted_text)) == "Sent in chunks."

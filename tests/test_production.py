@@ -9,12 +9,14 @@ from __future__ import annotations
 import re
 import signal
 import time
+from urllib.parse import urlencode
 
 import pytest
 import redis
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
+from tests.serving import CSRF as CSRF_INPUT
 from tests.serving import Browser, Gunicorn, JobWorker, app_env, demo_password, flask
 
 SLUG = "reimagine-school-safety"
@@ -131,3 +133,35 @@ def test_an_analysis_started_over_http_runs_on_a_separate_worker_via_redis(deplo
     finally:
         worker.kill(signal.SIGTERM)
         server.kill(signal.SIGTERM)
+
+
+def test_chunked_bodies_over_the_limit_get_413_from_gunicorn(deployment):
+    """The attack on issue 18: chunked POSTs of 1 MB and 4 MB came back cut short, not refused."""
+    env, engine, tmp_path = deployment
+    server = Gunicorn(env, tmp_path / "gunicorn.log").start()
+    try:
+        browser = Browser(server.url)
+        token = CSRF_INPUT.search(browser.get(f"/consultations/{SLUG}").text).group(1)
+        statuses = []
+        for size in (1024 * 1024, 4 * 1024 * 1024):
+            fields = {"csrf_token": token, **comment_fields("x" * size)}
+            fields["idempotency_key"] = f"chunked-test-key-{size:010d}"
+            body = urlencode(fields).encode()
+            chunks = (body[i : i + 65536] for i in range(0, len(body), 65536))  # no length
+            response = browser.session.post(
+                server.url + f"/consultations/{SLUG}/comments",
+                data=chunks,
+                headers={"Content-Type": "application/x-www-form-urlencoded"},
+                allow_redirects=False,
+                timeout=30,
+            )
+            statuses.append(response.status_code)
+            assert "larger than this site accepts" in response.text
+    finally:
+        server.kill()
+    assert statuses == [413, 413]
+    with engine.connect() as connection:
+        stored = connection.execute(
+            text("SELECT count(*) FROM comment WHERE author_name = 'Load tester'")
+        ).scalar_one()
+    assert stored == 0

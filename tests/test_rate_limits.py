@@ -17,6 +17,7 @@ def app_overrides():
     return {
         "RATELIMIT_ENABLED": True,
         "RATE_LIMIT_LOGIN": LIMIT,
+        "RATE_LIMIT_LOGIN_ACCOUNT": LIMIT,
         "RATE_LIMIT_REGISTER": LIMIT,
         "RATE_LIMIT_COMMENT": LIMIT,
         "RATE_LIMIT_FLAG": LIMIT,
@@ -44,7 +45,8 @@ def test_login_is_limited_per_account_across_addresses(client, participant):
         for i in range(4)
     ]  # fmt: skip
     assert statuses == [200, 200, 200, 429]
-    # Even the right password waits until the window passes: guessing gains nothing.
+    # Even the right password waits until the window passes, in a browser that has not signed
+    # in to the account before: guessing gains nothing.
     right = client.post("/login", data={"email": participant.email, "password": PASSWORD}, **from_ip("10.1.0.9"))  # fmt: skip
     assert right.status_code == 429
 

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from analysis.models import AnalysisRun, Campaign, CommentAnalysis, RepresentativeQuote, Theme
 from analysis.packet.chart import positions_chart
+from analysis.packet.quality import stance_rule, theme_estimates
 from analysis.training import saved_metrics
 from extensions import db
 from forum.charts import bar_chart
@@ -123,7 +124,7 @@ def build_content(
     labels, merged = theme_map(consultation, edits)
     positions = _positions(published, rows)
     themes = _themes(run, published, rows, labels, merged, edits)
-    campaigns = _campaigns(run, published)
+    campaigns = _campaigns(run, published, rows)
     content = {
         "header": {
             "district": consultation.district.name,
@@ -140,7 +141,7 @@ def build_content(
         },
         "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
         "records": records_summary(everything),
-        "method": _method(everything, published, run),
+        "method": _method(everything, published, run, labels, merged),
         "positions": positions,
         "themes": themes,
         "unthemed": sum(1 for c in published if not rows[c.id].themes and rows[c.id].analysed),
@@ -306,7 +307,9 @@ def _quote(comment: Comment, analysis: CommentAnalysis) -> dict[str, Any]:
     }
 
 
-def _campaigns(run: AnalysisRun, published: list[Comment]) -> list[dict[str, Any]]:
+def _campaigns(
+    run: AnalysisRun, published: list[Comment], rows: dict[int, CommentAnalysis]
+) -> list[dict[str, Any]]:
     by_id = {c.id: c for c in published}
     found = []
     for campaign in db.session.scalars(select(Campaign).where(Campaign.run_id == run.id)):
@@ -322,6 +325,12 @@ def _campaigns(run: AnalysisRun, published: list[Comment]) -> list[dict[str, Any
                 "people": len(people),
                 "template_number": template.number,
                 "template_text": template.public_text,
+                # What senders added to the letter, in their own words: often the one new point.
+                "additions": [
+                    {"number": by_id[i].number, "text": rows[i].campaign_addition}
+                    for i in sorted(in_period, key=lambda i: by_id[i].number)
+                    if i in rows and rows[i].campaign_addition
+                ],
             }
         )
     return sorted(found, key=lambda c: -c["comments"])
@@ -350,7 +359,11 @@ def _tone(
 
 
 def _method(
-    everything: list[Comment], published: list[Comment], run: AnalysisRun
+    everything: list[Comment],
+    published: list[Comment],
+    run: AnalysisRun,
+    labels: dict[str, str],
+    merged: dict[str, str],
 ) -> dict[str, Any]:
     stance = run.metrics.get("stance", {})
     heads = saved_metrics()
@@ -360,9 +373,10 @@ def _method(
         ),
         "people": len({(c.author_id, c.author_name.casefold()) for c in published}),
         "hidden_reasons": {code: str(text) for code, text in HIDE_REASONS.items()},
-        "stance_cv_accuracy": stance.get("cv_accuracy"),
-        "stance_support_oppose_accuracy": stance.get("cv_support_vs_oppose_accuracy"),
         "stance_declared": stance.get("declared"),
+        "stance_rule": stance_rule(stance.get("deployed")),
+        "coded_comments": (run.metrics.get("themes") or {}).get("coded_comments"),
+        "theme_estimates": theme_estimates(run, labels, merged),
         "sentiment_macro_recall": heads.get("sentiment_val_macro_recall"),
         "encoder": run.manifest.get("encoder"),
     }

@@ -47,6 +47,8 @@ def check_quotes(content: dict[str, Any], comments: dict[int, Comment]) -> list[
             campaign["template_text"],
             whole=True,
         )
+        for added in campaign.get("additions", []):
+            verify(f"campaign {campaign['key']} addition", added["number"], added["text"], False)
     for entry in content["not_analysed"]:
         verify("comments not analysed", entry["number"], entry["text"], whole=True)
     for entry in content["appendix"]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,7 @@ from sqlalchemy import select
 from analysis.models import CommentAnalysis
 from extensions import db
 from forum.models import Comment, Consultation
-from forum.sanitize import csv_cell
+from forum.sanitize import csv_cell, csv_writer
 from forum.timeutil import to_local
 
 FORMATS = {
@@ -65,6 +64,7 @@ def render_docx(content: dict[str, Any]) -> bytes:
     document.add_heading("Executive summary", level=1)
     for paragraph in content["summary"]:
         document.add_paragraph(paragraph)
+    _method_docx(document, content)
     document.add_heading("Positions by stakeholder role", level=1)
     _table(
         document,
@@ -90,6 +90,12 @@ def render_docx(content: dict[str, Any]) -> bytes:
             f"template #{campaign['template_number']}:"
         )
         document.add_paragraph(campaign["template_text"], style="Quote")
+        if campaign.get("additions"):
+            document.add_paragraph(
+                f"{len(campaign['additions'])} senders added words of their own:"
+            )
+            for added in campaign["additions"]:
+                document.add_paragraph(f"“{added['text']}” (#{added['number']})", style="Quote")
     _survey_docx(document, content.get("surveys", []))
     document.add_heading("Comments not analysed (other languages)", level=1)
     document.add_paragraph(f"{len(content['not_analysed'])} comments.")
@@ -116,6 +122,81 @@ def render_docx(content: dict[str, Any]) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def _percent(value: float | None, missing: str = "n/a") -> str:
+    return missing if value is None else f"{round(100 * value)}%"
+
+
+def _method_docx(document, content: dict[str, Any]) -> None:
+    """How the figures were made and how far to trust them, as in the HTML packet."""
+    method, sources = content["method"], content["positions"]["sources"]
+    document.add_heading("Method and caveats", level=1)
+    document.add_paragraph(
+        "Participants are self-selected: these are the views of the people who chose to "
+        "comment, not a poll or a sample of the district."
+    )
+    stance = (
+        f"Position is the one the commenter declared where they gave one ({sources['declared']} "
+        f"comments); otherwise a classifier trained on the declared positions predicted it "
+        f"({sources['predicted']}), or it is unknown ({sources['unknown']})."
+    )
+    rule = method.get("stance_rule")
+    if rule:
+        stance += (
+            f" The classifier states a position only when it is confident enough to be right "
+            f"{_percent(rule['target_precision'])} of the time. Tested by {rule['folds']}-fold "
+            f"cross-validation on {rule['evaluated']} declared positions (copies of a form letter "
+            f"kept in the same fold), it answered {rule['answered']} of them, a coverage of "
+            f"{_percent(rule['coverage'])} of the support and oppose positions, and was right "
+            f"{_percent(rule['accuracy_when_answering'])} of the time when it answered."
+        )
+    document.add_paragraph(stance)
+    if rule:
+        _table(
+            document,
+            ["Declared", *rule["confusion_columns"]],
+            [[row["declared"], *row["counts"]] for row in rule["confusion_rows"]],
+        )
+    estimates = method.get("theme_estimates")
+    if not estimates:
+        return
+    coded = (
+        f"Staff coded {method['coded_comments']} comments by hand; themes with enough coded "
+        "examples are learned from them, the others use the codebook alone."
+        if method.get("coded_comments")
+        else "No comment had been coded by staff, so every theme comes from the codebook alone."
+    )
+    document.add_paragraph(
+        f"{coded} Counts are "
+        "estimates with a 95% interval; precision and recall are cross-validated on the coded "
+        "comments; “low confidence” means an estimated precision below 70% or none measured."
+    )
+    _table(
+        document,
+        ["Theme", "Assigned", "Estimate (95% interval)", "Coded sample", "Precision", "Recall"],
+        [_estimate_cells(row) for row in estimates],
+    )
+
+
+def _estimate_cells(row: dict[str, Any]) -> list[Any]:
+    theme = row["label"] + (" (low confidence)" if row["low_confidence"] else "")
+    if row["merged_into"]:
+        theme += f", counted under {row['merged_into']} in this packet"
+    estimate = "—" if row["estimate"] is None else str(round(row["estimate"]))
+    if row["estimate"] is not None and row["low"] is not None and row["high"] is not None:
+        estimate += f" ({round(row['low'])} to {round(row['high'])})"
+    elif row["estimate"] is not None:
+        estimate += " (too few coded comments for an interval)"
+    source = f"learned from {row['coded']}" if row["source"] == "learned" else "codebook only"
+    return [
+        theme,
+        "—" if row["assigned"] is None else row["assigned"],
+        estimate,
+        f"{row['coded']} coded, {row['coded_positive']} raise it; {source}",
+        _percent(row["precision"], "unknown"),
+        _percent(row["recall"], "unknown"),
+    ]
 
 
 def _survey_docx(document, surveys: list[dict[str, Any]]) -> None:
@@ -189,7 +270,7 @@ def render_csv(content: dict[str, Any], consultation: Consultation) -> bytes:
         )
     }
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)  # every cell quoted (forum.sanitize)
     writer.writerow(
         [
             "number",

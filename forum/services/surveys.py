@@ -498,6 +498,30 @@ def find_by_idempotency_key(key: str) -> SurveyResponse | None:
     return db.session.scalar(select(SurveyResponse).where(SurveyResponse.idempotency_key == key))
 
 
+def is_same_response(
+    response: SurveyResponse,
+    survey: Survey,
+    respondent: Respondent,
+    raw_answers: dict[int, Any],
+    *,
+    max_chars: int,
+) -> bool:
+    """Whether these are the answers stored under the same form key: a replay, not new answers."""
+    stored_respondent = (response.stakeholder_role, response.school_id, response.preferred_language)
+    if stored_respondent != (
+        respondent.stakeholder_role,
+        respondent.school_id,
+        respondent.preferred_language,
+    ):
+        return False
+    try:
+        cleaned = clean_answers(survey, raw_answers, max_chars=max_chars)
+    except ForumError:
+        return False
+    given = {question_id: value for question_id, value in cleaned.items() if value is not None}
+    return given == {answer.question_id: answer.value for answer in response.answers}
+
+
 def existing_response(survey: Survey, user: User | None) -> SurveyResponse | None:
     if user is None:
         return None

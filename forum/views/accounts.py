@@ -16,10 +16,12 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from extensions import db, limiter
+from forum import login_throttle as throttle
 from forum.auth import end_session, safe_next, start_session
 from forum.exceptions import ForumError
 from forum.forms import LoginForm, RegisterForm, WithdrawForm
 from forum.models import Comment
+from forum.sanitize import isolate_text
 from forum.services import accounts
 
 bp = Blueprint("accounts", __name__)
@@ -29,8 +31,12 @@ def _login_limit() -> str:
     return current_app.config["RATE_LIMIT_LOGIN"]
 
 
-def _submitted_email() -> str:
-    return (request.form.get("email") or "").strip().lower() or "-"
+def _account_limit() -> str:
+    return current_app.config["RATE_LIMIT_LOGIN_ACCOUNT"]
+
+
+def _device_limit() -> str:
+    return current_app.config["RATE_LIMIT_LOGIN_DEVICE"]
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -48,27 +54,48 @@ def register():
             db.session.commit()
             start_session(user)
             flash(
-                _("Welcome, %(name)s. Your account is ready.", name=user.display_name),
+                _(
+                    "Welcome, %(name)s. Your account is ready.",
+                    name=isolate_text(user.display_name),
+                ),
                 "success",
             )
             return redirect(safe_next(request.args.get("next"), url_for("public.index")))
     return render_template("forum/register.html", form=form)
 
 
+# Every attempt per address; failed ones per account from unknown browsers, and per browser
+# from one that signed in to the account before (forum/login_throttle.py).
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_limit, methods=["POST"], key_func=_submitted_email)
+@limiter.limit(
+    _account_limit,
+    methods=["POST"],
+    key_func=throttle.account_key,
+    exempt_when=throttle.known_device,
+    deduct_when=throttle.sign_in_failed,
+)
+@limiter.limit(
+    _device_limit,
+    methods=["POST"],
+    key_func=throttle.device_key,
+    exempt_when=throttle.unknown_device,
+    deduct_when=throttle.sign_in_failed,
+)
 def login():
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is None:
+            throttle.record_failure()
             form.password.errors.append(_("That email and password do not match an account."))
         else:
             db.session.commit()
             start_session(user)
-            flash(_("Signed in as %(name)s.", name=user.display_name), "success")
-            return redirect(safe_next(form.next.data, url_for("public.index")))
+            flash(_("Signed in as %(name)s.", name=isolate_text(user.display_name)), "success")
+            response = redirect(safe_next(form.next.data, url_for("public.index")))
+            throttle.remember_device(response, user)
+            return response
     return render_template("forum/login.html", form=form)
 
 

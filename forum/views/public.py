@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
-
 from flask import (
     Blueprint,
     abort,
@@ -29,6 +27,7 @@ from forum.sanitize import render_markdown
 from forum.services import comments as comment_service
 from forum.services import consultations as consultation_service
 from forum.services import surveys as survey_service
+from forum.submissions import form_owner, new_form_key, no_store, scoped_key
 
 bp = Blueprint("public", __name__)
 
@@ -79,7 +78,8 @@ def build_comment_form(consultation: Consultation, formdata: object = None) -> C
         + [(s.id, _("Section %(label)s", label=s.label)) for s in consultation.current_sections]
     )
     if not form.idempotency_key.data:
-        form.idempotency_key.data = secrets.token_urlsafe(24)
+        form.idempotency_key.data = new_form_key()
+        form_owner()  # a guest's session gets its owner id with the form, before any double click
     return form
 
 
@@ -140,6 +140,7 @@ def index():
 
 
 @bp.route("/consultations/<slug>")
+@no_store
 def consultation(slug: str):
     consultation = _visible_consultation(slug)
     form = build_comment_form(consultation)
@@ -149,22 +150,33 @@ def consultation(slug: str):
     return render_consultation(consultation, form)
 
 
-def _scoped_key(raw_key: str) -> str:
-    owner = f"u{current_user.id}" if current_user.is_authenticated else "guest"
-    return f"web:{owner}:{raw_key}"
+def _already_sent(consultation: Consultation, form: CommentForm, stored: Comment):
+    """The receipt for a replay of this very comment; a conflict for other text under its key."""
+    if stored.submitted_text == form.text.data:
+        return redirect(url_for(".receipt", token=stored.receipt_token), code=303)
+    form.idempotency_key.data = new_form_key()
+    form.idempotency_key.raw_data = [form.idempotency_key.data]
+    form.form_errors.append(
+        _(
+            "This form was already used to send a different comment, so yours was not sent. "
+            "Your text is below: check it and send it again."
+        )
+    )
+    return render_consultation(consultation, form, status=409)
 
 
 @bp.route("/consultations/<slug>/comments", methods=["POST"])
 @limiter.limit(_comment_limit, key_func=_account_key)
+@no_store
 def post_comment(slug: str):
     consultation = _visible_consultation(slug)
     form = build_comment_form(consultation, formdata=request.form)
     if not form.validate():
         return render_consultation(consultation, form, status=400)
-    key = _scoped_key(form.idempotency_key.data)
+    key = scoped_key("web", form.idempotency_key.data)
     existing = comment_service.find_by_idempotency_key(key)
     if existing is not None:
-        return redirect(url_for(".receipt", token=existing.receipt_token), code=303)
+        return _already_sent(consultation, form, existing)
     draft = comment_service.CommentDraft(
         text=form.text.data,
         stakeholder_role=form.stakeholder_role.data,
@@ -184,6 +196,7 @@ def post_comment(slug: str):
             idempotency_key=key,
             max_chars=current_app.config["COMMENT_MAX_CHARS"],
         )
+        receipt_token = comment.receipt_token  # known before COMMIT: nothing to read after it
         db.session.commit()
     except ForumError as error:
         db.session.rollback()
@@ -199,11 +212,12 @@ def post_comment(slug: str):
         stored = comment_service.find_by_idempotency_key(key)
         if stored is None:
             raise
-        comment = stored
-    return redirect(url_for(".receipt", token=comment.receipt_token), code=303)
+        return _already_sent(consultation, form, stored)
+    return redirect(url_for(".receipt", token=receipt_token), code=303)
 
 
 @bp.route("/receipts/<token>")
+@no_store
 def receipt(token: str):
     comment = db.session.scalar(select(Comment).where(Comment.receipt_token == token))
     if comment is None:

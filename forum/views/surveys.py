@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import io
-import secrets
 from typing import Any
 
 from flask import (
@@ -41,8 +39,10 @@ from forum.models import (
     SurveyResponse,
     SurveyStatus,
 )
+from forum.sanitize import csv_writer
 from forum.services import consultations as consultation_service
 from forum.services import surveys as survey_service
+from forum.submissions import form_owner, new_form_key, no_store, scoped_key
 
 bp = Blueprint("surveys", __name__)
 
@@ -83,7 +83,8 @@ def _respondent_form(consultation: Consultation, formdata: MultiDict | None = No
         [("", _("No school / prefer not to say"))] + [(s.id, s.name) for s in schools]
     )
     if not form.idempotency_key.data:
-        form.idempotency_key.data = secrets.token_urlsafe(24)
+        form.idempotency_key.data = new_form_key()
+        form_owner()  # a guest's session gets its owner id with the form, before any double click
     return form
 
 
@@ -129,18 +130,53 @@ def _render_survey(
 
 
 @bp.route("/consultations/<slug>/surveys/<int:survey_id>")
+@no_store
 def survey(slug: str, survey_id: int):
     survey = _public_survey(slug, survey_id)
     return _render_survey(survey, _respondent_form(survey.consultation))
 
 
-def _scoped_key(raw_key: str) -> str:
-    owner = f"u{current_user.id}" if current_user.is_authenticated else "guest"
-    return f"survey:{owner}:{raw_key}"
+def _already_sent(
+    survey: Survey,
+    form: RespondentForm,
+    stored: SurveyResponse,
+    respondent: survey_service.Respondent,
+    answers: dict[int, Any],
+):
+    """The receipt for a replay of these very answers; a conflict for others under its key."""
+    if survey_service.is_same_response(
+        stored, survey, respondent, answers, max_chars=current_app.config["COMMENT_MAX_CHARS"]
+    ):
+        return redirect(url_for(".receipt", token=stored.receipt_token), code=303)
+    form.idempotency_key.data = new_form_key()
+    form.idempotency_key.raw_data = [form.idempotency_key.data]
+    form.form_errors.append(
+        _(
+            "This form was already used to send different answers, so yours were not sent. "
+            "Your answers are below: check them and send them again."
+        )
+    )
+    return _render_survey(survey, form, answers=answers, status=409)
+
+
+def _refused(survey: Survey, form: RespondentForm, answers: dict[int, Any], refusal: ForumError):
+    """Answer a refusal from the service: the earlier receipt, or the form with its messages."""
+    if isinstance(refusal, survey_service.AlreadyResponded):
+        flash(refusal.message, "info")
+        return redirect(url_for(".receipt", token=refusal.response.receipt_token), code=303)
+    if isinstance(refusal, survey_service.AnswersInvalid):
+        for name in ("stakeholder_role", "school_id", "preferred_language"):
+            if name in refusal.errors:
+                getattr(form, name).errors = [refusal.errors[name]]
+        form.form_errors.append(refusal.message)
+        return _render_survey(survey, form, answers=answers, errors=refusal.errors, status=400)
+    form.form_errors.append(refusal.message)
+    return _render_survey(survey, form, answers=answers, status=403)
 
 
 @bp.route("/consultations/<slug>/surveys/<int:survey_id>", methods=["POST"])
 @limiter.limit(_survey_limit, key_func=_account_key)
+@no_store
 def respond(slug: str, survey_id: int):
     survey = _public_survey(slug, survey_id)
     form = _respondent_form(survey.consultation, formdata=request.form)
@@ -148,15 +184,15 @@ def respond(slug: str, survey_id: int):
     if not form.validate() and {"csrf_token", "idempotency_key"} & set(form.errors):
         form.form_errors.append(_("The form expired or was incomplete; please send it again."))
         return _render_survey(survey, form, answers=answers, status=400)
-    key = _scoped_key(form.idempotency_key.data or "")
-    existing = survey_service.find_by_idempotency_key(key)
-    if existing is not None:
-        return redirect(url_for(".receipt", token=existing.receipt_token), code=303)
+    key = scoped_key("svy", form.idempotency_key.data or "")
     respondent = survey_service.Respondent(
         stakeholder_role=form.stakeholder_role.data or "",
         school_id=form.school_id.data if not form.school_id.errors else -1,
         preferred_language=form.preferred_language.data or "",
     )
+    existing = survey_service.find_by_idempotency_key(key)
+    if existing is not None:
+        return _already_sent(survey, form, existing, respondent, answers)
     user = current_user if current_user.is_authenticated else None
     try:
         response = survey_service.submit_response(
@@ -167,35 +203,26 @@ def respond(slug: str, survey_id: int):
             idempotency_key=key,
             max_chars=current_app.config["COMMENT_MAX_CHARS"],
         )
+        receipt_token = response.receipt_token  # known before COMMIT: nothing to read after it
         db.session.commit()
-    except survey_service.AlreadyResponded as refusal:
+    except ForumError as refusal:
         db.session.rollback()
-        flash(refusal.message, "info")
-        return redirect(url_for(".receipt", token=refusal.response.receipt_token), code=303)
-    except survey_service.AnswersInvalid as invalid:
-        db.session.rollback()
-        for name in ("stakeholder_role", "school_id", "preferred_language"):
-            if name in invalid.errors:
-                getattr(form, name).errors = [invalid.errors[name]]
-        form.form_errors.append(invalid.message)
-        return _render_survey(survey, form, answers=answers, errors=invalid.errors, status=400)
-    except ForumError as error:
-        db.session.rollback()
-        form.form_errors.append(error.message)
-        return _render_survey(survey, form, answers=answers, status=403)
+        return _refused(survey, form, answers, refusal)
     except IntegrityError:
         # The same form arrived twice at once, or one account answered in two tabs at once.
         db.session.rollback()
-        stored = survey_service.find_by_idempotency_key(key) or survey_service.existing_response(
-            survey, user
-        )
+        same_form = survey_service.find_by_idempotency_key(key)
+        if same_form is not None:
+            return _already_sent(survey, form, same_form, respondent, answers)
+        stored = survey_service.existing_response(survey, user)
         if stored is None:
             raise
-        response = stored
-    return redirect(url_for(".receipt", token=response.receipt_token), code=303)
+        return redirect(url_for(".receipt", token=stored.receipt_token), code=303)
+    return redirect(url_for(".receipt", token=receipt_token), code=303)
 
 
 @bp.route("/survey-receipts/<token>")
+@no_store
 def receipt(token: str):
     response = db.session.scalar(
         select(SurveyResponse).where(SurveyResponse.receipt_token == token)
@@ -444,7 +471,7 @@ def staff_results(survey_id: int):
 def export(survey_id: int):
     survey = _staff_survey(survey_id)
     buffer = io.StringIO()
-    csv.writer(buffer).writerows(survey_service.csv_rows(survey))
+    csv_writer(buffer).writerows(survey_service.csv_rows(survey))
     return Response(
         "\ufeff" + buffer.getvalue(),
         mimetype="text/csv",

@@ -17,6 +17,7 @@ from analysis.packet.models import Packet
 from analysis.packet.services import content_for_cli
 from extensions import db
 from forum.models import Comment
+from tests.analysis.test_views import MEASURED, measured_run
 from tests.conftest import user_with_role
 
 
@@ -135,6 +136,27 @@ def test_a_tampered_quote_or_count_fails_the_checks(runner, analysed):
         check_packet(tampered, analysed, period, {})
 
 
+def test_campaigns_list_what_each_sender_added_verbatim(runner, analysed, tmp_path):
+    content = content_for_cli(analysed)
+    letter = content["campaigns"][0]
+    assert letter["additions"]  # the demo's form letter has copies with a sentence added
+    for added in letter["additions"]:
+        comment = db.session.scalar(
+            select(Comment).where(
+                Comment.consultation_id == analysed.id, Comment.number == added["number"]
+            )
+        )
+        assert added["text"] in comment.public_text and added["text"] not in letter["template_text"]
+    html = build(runner, analysed.slug, "html", tmp_path / "packet.html").read_text(
+        encoding="utf-8"
+    )
+    assert f"{len(letter['additions'])} senders added words of their own" in html
+    tampered = copy.deepcopy(content)
+    tampered["campaigns"][0]["additions"][0]["text"] += " and more officers"
+    with pytest.raises(PacketError, match="addition: the quote of #"):
+        check_packet(tampered, analysed, default_period(analysed), {})
+
+
 def test_a_packet_is_not_built_from_an_out_of_date_analysis(runner, client, analysed, tmp_path):
     client.post(
         f"/consultations/{analysed.slug}/comments",
@@ -228,3 +250,75 @@ def test_only_staff_reach_packets(client, auth, analysed):
     auth.login(user_with_role("moderator").email)
     assert client.get(f"/staff/packets/{analysed.slug}").status_code == 403
     assert client.post(f"/staff/packets/{analysed.slug}").status_code == 403
+
+
+def test_the_method_section_gives_theme_estimates_and_the_stance_rule(runner, app, tmp_path):
+    consultation, run = measured_run()
+    content = content_for_cli(consultation)  # builds and passes every check
+    method = content["method"]
+    assert "stance_cv_accuracy" not in method and "stance_support_oppose_accuracy" not in method
+    assert method["coded_comments"] == 47
+    stored = run.metrics["themes"]["per_theme"]
+    for row in method["theme_estimates"]:
+        assert {k: row[k] for k in stored[row["key"]]} == stored[row["key"]]
+    assert [row["key"] for row in method["theme_estimates"]] == ["counselors", "cost"]
+    rule = method["stance_rule"]
+    assert rule["coverage"] == 0.6917 and rule["confusion_columns"] == [
+        "support",
+        "oppose",
+        "unknown",
+    ]
+
+    html = build(runner, consultation.slug, "html", tmp_path / "p.html").read_text("utf-8")
+    method_html = html[html.index("<h2>Method and caveats</h2>") : html.index("<h2>Positions")]
+    assert "Staff coded 47 comments by hand" in method_html
+    assert '<th scope="col">Estimate (95% interval)</th>' in method_html
+    assert "<td>52 (41 to 64)</td>" in method_html and "<td>10 (2 to 22)</td>" in method_html
+    assert "Cost (low confidence)" in method_html and "More counselors (low" not in method_html
+    assert "<td>47 coded, 19 raise it</td>" in method_html and "<td>82%</td>" in method_html
+    assert "right 90% of the time" in method_html
+    assert (
+        "it answered 83 of them, a coverage of 69% of the support and oppose positions, and was right 92% of the time"
+        in method_html
+    )
+    assert (
+        '<th scope="row">support</th><td>40</td><td>3</td><td>17</td>' in method_html
+        and '<th scope="col">Declared</th>' in method_html
+    )
+    assert "0.9876" not in html and "cross-validated accuracy" not in html.lower()
+
+    document = Document(str(build(runner, consultation.slug, "docx", tmp_path / "p.docx")))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert headings.index("Method and caveats") < headings.index("Positions by stakeholder role")
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert (
+        "it answered 83 of them, a coverage of 69% of the support and oppose positions, and was right 92% of the time"
+        in text
+    )
+    cells = [[c.text for c in row.cells] for table in document.tables for row in table.rows]
+    assert ["Declared", "support", "oppose", "unknown"] in cells
+    assert ["support", "40", "3", "17"] in cells
+    assert [
+        "Cost (low confidence)",
+        "2",
+        "10 (2 to 22)",
+        "47 coded, 3 raise it; codebook only",
+        "55%",
+        "unknown",
+    ] in cells
+    assert "0.9876" not in text
+
+    pdf = PdfReader(build(runner, consultation.slug, "pdf", tmp_path / "p.pdf"))
+    first_pages = " ".join(page.extract_text() for page in pdf.pages[:3])
+    assert "low confidence" in first_pages and "52 (41 to 64)" in first_pages
+
+
+def test_a_packet_from_an_older_run_leaves_the_new_figures_out(runner, app, tmp_path):
+    old = copy.deepcopy(MEASURED)
+    del old["themes"], old["stance"]["deployed"]
+    consultation, _ = measured_run(old)
+    html = build(runner, consultation.slug, "html", tmp_path / "p.html").read_text("utf-8")
+    assert "Method and caveats" in html and "Estimate (95% interval)" not in html
+    assert "Themes are assigned by similarity to a codebook" in html
+    assert "0.9876" not in html
+    build(runner, consultation.slug, "docx", tmp_path / "p.docx")

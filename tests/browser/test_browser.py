@@ -269,6 +269,29 @@ def test_board_staff_analyse_then_build_and_review_a_packet(new_page, site):
     screenshot(page, "packet-review")
 
 
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_staff_code_a_sample_with_the_keyboard(new_page, site, viewport):
+    page = new_page(viewport)
+    sign_in(page, site, STAFF)
+    page.goto(f"/staff/analysis/{SLUG}")
+    page.get_by_role("link", name="Code a sample").click()
+    page.wait_for_url(re.compile(r"/coding$"))
+    assert_accessible(page, f"the coding page ({viewport['width']} px)")
+    screenshot(page, "coding")
+    shown = page.locator("#comment-heading").inner_text()
+    first = page.locator('input[type="checkbox"][data-shortcut="1"]')
+    page.keyboard.press("1")  # static/js/coding.js: digits tick and untick the themes
+    assert first.is_checked()
+    page.keyboard.press("1")
+    assert not first.is_checked()
+    page.keyboard.press("1")
+    page.get_by_role("button", name="Save and next").click()
+    page.wait_for_load_state()
+    assert "The next analysis learns the themes from them." in page.content()
+    assert page.locator("#comment-heading").inner_text() != shown
+    assert_accessible(page, "the coding page after saving")
+
+
 SPANISH_PAGES = [
     ("/", "Dé su opinión"),
     (f"/consultations/{SLUG}", "Enviar comentario"),
@@ -321,3 +344,30 @@ def test_spanish_pages_by_the_language_picker(new_page, site):
     assert "Gracias" in page.content()
     assert_accessible(page, "the receipt in Spanish")
     screenshot(page, "es-receipt")
+
+
+def test_a_right_to_left_override_in_a_name_stays_inside_the_name(new_page, site):
+    """Issue 18: an RLO character in a name reversed the rest of the byline; isolated, it can't."""
+    page = new_page(DESKTOP)
+    page.goto(f"/consultations/{SLUG}")
+    fill_comment(page, "Isolated names keep the rest of the byline readable.", "\u202eLopez Ana")
+    page.get_by_role("button", name="Send comment").click()
+    page.wait_for_url(re.compile(r"/receipts/"))
+    number = re.search(r"#(\d+)", page.get_by_role("heading", level=1).inner_text()).group(1)
+    page.goto(f"/consultations/{SLUG}/comments/{number}")
+    layout = page.evaluate(
+        """() => {
+          const author = document.querySelector('article.comment .byline .author');
+          const role = author.nextElementSibling;
+          const text = role.firstChild, range = document.createRange();
+          const x = (i) => { range.setStart(text, i); range.setEnd(text, i + 1);
+                             return range.getBoundingClientRect().left; };
+          return {name: author.getBoundingClientRect(), role: role.getBoundingClientRect(),
+                  roleText: text.textContent, firstLetter: x(0), lastLetter: x(text.length - 1)};
+        }"""
+    )
+    screenshot(page, "right-to-left-override-in-a-name")
+    assert layout["roleText"] == "Parent or guardian"
+    # The role still reads left to right, and still comes after the name.
+    assert layout["firstLetter"] < layout["lastLetter"], layout
+    assert layout["role"]["left"] >= layout["name"]["right"], layout

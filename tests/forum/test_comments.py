@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -254,6 +255,61 @@ def test_double_submit_stores_one_comment_and_shows_the_same_receipt(client, con
     assert first.status_code == second.status_code == 303
     assert first.headers["Location"] == second.headers["Location"]
     assert len(stored_comments()) == 1
+
+
+def test_a_reused_form_key_in_another_session_never_hands_over_the_receipt(app, consultation):
+    first, second = app.test_client(), app.test_client()
+    key = "shared-key-" + "k" * 24
+    a = post(first, consultation, text="Guest A's comment.", idempotency_key=key)
+    b = post(second, consultation, text="Someone else's comment.", idempotency_key=key)
+    assert a.status_code == b.status_code == 303
+    assert a.headers["Location"] != b.headers["Location"]
+    comment_a, comment_b = stored_comments()
+    assert comment_b.submitted_text == "Someone else's comment."  # stored, not dropped
+    assert comment_a.receipt_token not in b.headers["Location"]
+    # The second session cannot withdraw A's comment: it never learnt A's receipt.
+    second.post(b.headers["Location"] + "/withdraw")
+    db.session.refresh(comment_a)
+    assert comment_a.status == CommentStatus.PUBLISHED
+
+
+def test_same_key_with_different_text_is_a_conflict_not_the_earlier_receipt(client, consultation):
+    """A shared kiosk: the next person presses Back, writes something else and sends it."""
+    key = "kiosk-key-" + "k" * 24
+    first = post(client, consultation, text="Guest A's comment.", idempotency_key=key)
+    [comment_a] = stored_comments()
+    second = post(client, consultation, text="Guest B's own words.", idempotency_key=key)
+    assert second.status_code == 409
+    html = second.get_data(as_text=True)
+    assert comment_a.receipt_token not in html
+    assert first.headers["Location"] not in html
+    assert "Guest B&#39;s own words." in html  # what B typed is kept in the form
+    assert "was already used to send a different comment" in html
+    assert len(stored_comments()) == 1
+    new_key = re.search(r'name="idempotency_key" type="hidden" value="([^"]+)"', html).group(1)
+    assert new_key != key
+    resent = post(client, consultation, text="Guest B's own words.", idempotency_key=new_key)
+    assert resent.status_code == 303
+    assert [c.submitted_text for c in stored_comments()] == [
+        "Guest A's comment.",
+        "Guest B's own words.",
+    ]
+
+
+def test_the_form_and_receipts_are_never_cached(client, consultation):
+    form_page = client.get(f"/consultations/{consultation.slug}")
+    receipt = client.get(post(client, consultation).headers["Location"])
+    for response in (form_page, receipt):
+        assert "no-store" in response.headers["Cache-Control"]
+
+
+def test_names_are_isolated_so_right_to_left_overrides_stay_inside_them(client, consultation):
+    name = "\u202eAna"  # RIGHT-TO-LEFT OVERRIDE, then a name
+    post(client, consultation, author_name=name)
+    page = client.get(f"/consultations/{consultation.slug}").get_data(as_text=True)
+    assert f"<bdi>{name}</bdi>" in page
+    [comment] = stored_comments()
+    assert comment.author_name == name  # stored as sent
 
 
 def test_replies_are_one_level_deep(client, consultation):

@@ -240,6 +240,39 @@ def test_guest_double_submit_stores_one_response(client, survey):
     assert counts()[0] == 2
 
 
+def test_a_reused_survey_key_never_hands_over_another_guests_receipt(app, survey):
+    first, second = app.test_client(), app.test_client()
+    a = first.post(url(survey), data=answers_form(survey))
+    b = second.post(url(survey), data=answers_form(survey, q6="Something else entirely"))
+    assert a.status_code == b.status_code == 303
+    assert a.headers["Location"] != b.headers["Location"]
+    assert counts()[0] == 2
+
+
+def test_same_survey_key_with_different_answers_is_a_conflict(client, survey):
+    first = client.post(url(survey), data=answers_form(survey))
+    second = client.post(url(survey), data=answers_form(survey, q6="B's different answer"))
+    assert second.status_code == 409
+    html = second.get_data(as_text=True)
+    assert first.headers["Location"] not in html
+    assert "B&#39;s different answer" in html  # what was typed is kept
+    assert "was already used to send different answers" in html
+    assert counts()[0] == 1
+    new_key = re.search(r'name="idempotency_key" type="hidden" value="([^"]+)"', html).group(1)
+    third = client.post(
+        url(survey), data=answers_form(survey, q6="B's different answer", idempotency_key=new_key)
+    )
+    assert third.status_code == 303
+    assert counts()[0] == 2
+
+
+def test_survey_form_and_receipt_are_never_cached(client, survey):
+    form_page = client.get(url(survey))
+    receipt = client.get(client.post(url(survey), data=answers_form(survey)).headers["Location"])
+    for response in (form_page, receipt):
+        assert "no-store" in response.headers["Cache-Control"]
+
+
 def test_guests_are_rate_limited(app_factory, survey):
     limited = app_factory(RATELIMIT_ENABLED=True, RATE_LIMIT_SURVEY="2 per minute")
     with limited.app_context():

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from html import unescape
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 from sqlalchemy import event, func, select
 
@@ -315,3 +319,45 @@ def test_users_are_not_changed_by_moderation_of_others(client, held, as_moderato
     before = db.session.scalar(select(func.count()).select_from(User))
     act(client, held, "approve")
     assert db.session.scalar(select(func.count()).select_from(User)) == before
+
+
+# Query arguments a scanner adds to queue addresses: they used to reach url_for and give 500s.
+HOSTILE_QUERIES = [
+    "endpoint=x",
+    "_method=FOO",
+    "_external=1&_scheme=javascript",
+    "_anchor=x%22%3E",
+    "values=1&page=2&page=x",
+]
+
+
+@pytest.mark.parametrize("query", HOSTILE_QUERIES)
+def test_queue_ignores_query_arguments_it_does_not_know(client, consultation, as_moderator, query):
+    for index in range(30):  # more than one page, so the pager links are built
+        factories.CommentFactory(
+            consultation=consultation, status=CommentStatus.PENDING, submitted_text=f"Held {index}"
+        )
+    db.session.commit()
+    response = client.get(f"/moderation/?reason=&consultation={consultation.id}&{query}")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    pager = html.split('aria-label="Pages of the queue"', 1)[1].split("</nav>", 1)[0]
+    links = [urlsplit(unescape(link)) for link in re.findall(r'href="([^"]+)"', pager)]
+    assert links
+    for link in links:  # same-site paths carrying the queue's own filters and nothing else
+        assert (link.scheme, link.netloc, link.path, link.fragment) == ("", "", "/moderation/", "")
+        assert parse_qs(link.query)["consultation"] == [str(consultation.id)]
+        assert set(parse_qs(link.query)) == {"consultation", "page"}
+
+
+@pytest.mark.parametrize("query", HOSTILE_QUERIES)
+def test_an_action_from_the_queue_with_odd_query_arguments_answers_with_the_queue(
+    client, held, as_moderator, query
+):
+    response = client.post(
+        f"/moderation/comments/{held.id}/dismiss?{query}", data={"return_to": "queue"}
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"].startswith("/moderation/")
+    assert "javascript" not in response.headers["Location"]
+    assert [row.action for row in audit_rows()] == ["dismiss_flags"]

@@ -108,7 +108,28 @@ def test_public_report_counts_equal_the_database_and_add_up(
     assert cell("Waiting for review") == 1
     assert cell("Received") == 5 == sum(counts.values())
     assert "<td>hide</td><td>off_topic</td><td>1</td>" in page
-    assert f"<td>{moderator.display_name}</td><td>1</td>" in page
+    assert "<td>Moderators</td><td>1</td>" in page
+
+
+def test_public_report_lists_actions_by_role_not_by_moderator(
+    client, app_factory, consultation, moderator, auth
+):
+    post_comment(client, consultation, "Parking is terrible")
+    comment = latest_comment()
+    auth.login(moderator.email)
+    client.post(f"/moderation/comments/{comment.id}/hide", data={"reason_code": "off_topic"})
+    auth.logout()
+    report = f"/consultations/{consultation.slug}/moderation-report"
+    page = client.get(report).get_data(as_text=True)
+    assert moderator.display_name not in page
+    assert "Actions by role" in page
+    assert "<td>Moderators</td><td>1</td>" in page
+    # A district that decides to name its moderators can say so.
+    naming = app_factory(MODERATION_REPORT_NAMES_MODERATORS=True)
+    with naming.app_context():
+        named = naming.test_client().get(report).get_data(as_text=True)
+        db.session.remove()
+    assert f"<td><bdi>{moderator.display_name}</bdi></td><td>Moderators</td><td>1</td>" in named
 
 
 def test_rules_page_lists_only_content_neutral_codes(client, app):
