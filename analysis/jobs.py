@@ -89,7 +89,7 @@ def requeue_stale_runs() -> int:
     return sum(enqueue_analysis(run_id) for run_id in stale)
 
 
-@huey.periodic_task(crontab(minute="*"))
+@huey.periodic_task(crontab(minute="*"), retries=2, retry_delay=10)
 def every_minute() -> None:
     """Re-notify unacknowledged escalations, deliver mail, retry missed runs, detect languages."""
 

@@ -47,16 +47,33 @@ def detect_language(text: str) -> str:
 
 
 def detect_new_comments(limit: int = 500) -> int:
-    """Store the detected language of comments that have none yet; return how many."""
-    from sqlalchemy import select
+    """Store the detected language of comments that have none yet; return how many.
 
-    from extensions import db
+    Detection runs with no transaction open, and the results are written in one short
+    transaction retried when the database is busy, so posters are never kept waiting.
+    """
+    from sqlalchemy import select, update
+
+    from extensions import db, retry_when_busy
     from forum.models import Comment
 
-    comments = db.session.scalars(
-        select(Comment).where(Comment.detected_language.is_(None)).order_by(Comment.id).limit(limit)
+    pending = db.session.execute(
+        select(Comment.id, Comment.submitted_text)
+        .where(Comment.detected_language.is_(None))
+        .order_by(Comment.id)
+        .limit(limit)
     ).all()
-    for comment in comments:
-        comment.detected_language = detect_language(comment.submitted_text)
-    db.session.commit()
-    return len(comments)
+    db.session.commit()  # end the read before the slow part
+    found = {comment_id: detect_language(text) for comment_id, text in pending}
+
+    def store() -> int:
+        for comment_id, language in found.items():
+            db.session.execute(
+                update(Comment)
+                .where(Comment.id == comment_id, Comment.detected_language.is_(None))
+                .values(detected_language=language)
+            )
+        db.session.commit()
+        return len(found)
+
+    return retry_when_busy(store) if found else 0
