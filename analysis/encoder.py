@@ -332,10 +332,10 @@ def full_range_int8_is_exact() -> bool:
 def deployed_int8() -> dict[str, Any]:
     """The variant ANALYSIS_QUANTIZE uses on this CPU (`quantize_int8` options).
 
-    Measured with `flask analysis quantization` on real-length comments (README): with 8-bit
-    activations every Linear layer can be int8 (mean cosine to fp32 0.994, about 1.9x fp32's
-    speed; keeping the FFN down-projections fp32 gives 0.997 at 1.4x). With 7-bit activations
-    only, all-int8 falls to 0.978, so the FFN down-projections stay fp32 (0.989).
+    Measured with `flask analysis quantization --n 2000 --threads 2` (README): with 8-bit
+    activations every Linear layer can be int8 (mean cosine to fp32 0.994, 1.7x fp32's speed;
+    keeping the FFN down-projections fp32 gives 0.997 at 1.3x). With 7-bit activations only,
+    all-int8 falls to 0.978, so the FFN down-projections stay fp32 (0.989).
     """
     full_range = full_range_int8_is_exact()
     return {
