@@ -110,17 +110,34 @@ BENCH_DATA_HELP = (
 )
 
 
+def _timing_options(count: int):
+    """--n, --threads and --data, shared by the commands that time the encoder."""
+
+    def decorate(command):
+        for option in reversed(
+            (
+                click.option(
+                    "--n", "count", default=count, show_default=True, help="How many comments."
+                ),
+                click.option("--threads", default=os.cpu_count() or 1, show_default=True),
+                click.option(
+                    "--data",
+                    "data_dir",
+                    type=click.Path(file_okay=False, path_type=Path),
+                    default=DEFAULT_DATA,
+                    show_default=True,
+                    help=BENCH_DATA_HELP,
+                ),
+            )
+        ):
+            command = option(command)
+        return command
+
+    return decorate
+
+
 @analysis_cli.command("bench")
-@click.option("--n", "count", default=10_000, show_default=True, help="How many comments.")
-@click.option("--threads", default=os.cpu_count() or 1, show_default=True)
-@click.option(
-    "--data",
-    "data_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=DEFAULT_DATA,
-    show_default=True,
-    help=BENCH_DATA_HELP,
-)
+@_timing_options(10_000)
 def bench_command(count: int, threads: int, data_dir: Path) -> None:
     """Time the pipeline on N real-length comments against a bare and a naive encoder."""
     from analysis.bench import run_bench
@@ -131,16 +148,7 @@ def bench_command(count: int, threads: int, data_dir: Path) -> None:
 
 
 @analysis_cli.command("quantization")
-@click.option("--n", "count", default=1_000, show_default=True, help="How many comments.")
-@click.option("--threads", default=os.cpu_count() or 1, show_default=True)
-@click.option(
-    "--data",
-    "data_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=DEFAULT_DATA,
-    show_default=True,
-    help=BENCH_DATA_HELP,
-)
+@_timing_options(1_000)
 @click.option("--repeat", default=2, show_default=True, help="Time each variant this often.")
 def quantization_command(count: int, threads: int, data_dir: Path, repeat: int) -> None:
     """Compare int8 variants of the encoder with fp32: cosine of the vectors and speed."""

@@ -69,7 +69,7 @@ class Analysis:
     theme_metrics: dict[str, Any] = field(default_factory=dict)
 
 
-def _groups(texts: Sequence[str], member_of: dict[int, str]) -> list[int]:
+def fold_groups(texts: Sequence[str], member_of: dict[int, str]) -> list[int]:
     """A fold group per comment: a campaign's copies and identical texts share one."""
     names: dict[str, int] = {}
     groups = []
@@ -151,7 +151,7 @@ def analyse(
 
     campaigns, member_of, additions = _campaigns(texts, outcomes, readable)
     added_vectors = encode(list(additions.values())) if additions else None
-    groups = _groups(texts, member_of)
+    groups = fold_groups(texts, member_of)
 
     # Stance: trained on readable declared positions. What a sender added to a form letter is
     # judged as its own text too, where the sender declared no position.

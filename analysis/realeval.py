@@ -23,7 +23,7 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedGroupKFold
 
 from analysis.campaigns import find_campaigns
-from analysis.core import TONE_WEIGHTS
+from analysis.core import TONE_WEIGHTS, fold_groups
 
 POSITIONS = {
     "support_reduction": "support",
@@ -55,11 +55,10 @@ def split(rows: list[dict]) -> tuple[list[int], list[int]]:
     return sorted(order[:DEV_SIZE]), sorted(order[DEV_SIZE:])
 
 
-def _groups(texts: list[str]) -> np.ndarray:
-    groups = np.arange(len(texts))
-    for group in find_campaigns(texts):
-        groups[group.members] = group.members[0]
-    return groups
+def _groups(texts: list[str]) -> list[int]:
+    """Fold groups as the pipeline makes them: near-duplicates and identical texts together."""
+    member_of = {m: str(n) for n, g in enumerate(find_campaigns(texts)) for m in g.members}
+    return fold_groups(texts, member_of)
 
 
 def _micro_f1(truth: list[set[str]], predicted: list[set[str]]) -> float:

@@ -37,21 +37,13 @@ def busy_page():
             ),
         )
     if request.endpoint == "public.post_comment":
-        from forum.views.public import (
-            _visible_consultation,
-            build_comment_form,
-            render_consultation,
-        )
-
-        consultation = _visible_consultation((request.view_args or {})["slug"])
-        form = build_comment_form(consultation, formdata=request.form)
-        form.form_errors.append(
+        return _comment_form_again(
             _(
                 "The site is busy and your comment was not saved. Your text is below: "
                 "wait a few seconds and send it again."
-            )
+            ),
+            503,
         )
-        return render_consultation(consultation, form, status=503)
     if request.endpoint == "surveys.respond":
         from forum.views.surveys import (
             _public_survey,
@@ -77,25 +69,26 @@ def busy_page():
     )
 
 
+def _comment_form_again(message: str, status: int):
+    """Keep what the person typed: re-show the comment form with a note; nothing was stored."""
+    from forum.views.public import _visible_consultation, build_comment_form, render_consultation
+
+    consultation = _visible_consultation((request.view_args or {})["slug"])
+    form = build_comment_form(consultation, formdata=request.form)
+    form.form_errors.append(message)
+    return render_consultation(consultation, form, status=status)
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         if request.endpoint == "public.post_comment":
-            # Keep what the person typed: re-show the form with a note, store nothing.
-            from forum.views.public import (
-                _visible_consultation,
-                build_comment_form,
-                render_consultation,
-            )
-
-            consultation = _visible_consultation((request.view_args or {})["slug"])
-            form = build_comment_form(consultation, formdata=request.form)
-            form.form_errors.append(
+            return _comment_form_again(
                 _(
                     "Your form expired before it was sent. Your text is below; check it and send again."
-                )
+                ),
+                400,
             )
-            return render_consultation(consultation, form, status=400)
         return error_page(
             400,
             _("The form expired"),

@@ -35,6 +35,12 @@ def new_form_key() -> str:
     return secrets.token_urlsafe(24)
 
 
+def renew_form_key(field: Any) -> None:
+    """Give a re-shown form a fresh idempotency key (the one it came with is spent)."""
+    field.data = new_form_key()
+    field.raw_data = [field.data]
+
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 

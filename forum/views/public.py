@@ -27,7 +27,7 @@ from forum.sanitize import render_markdown
 from forum.services import comments as comment_service
 from forum.services import consultations as consultation_service
 from forum.services import surveys as survey_service
-from forum.submissions import form_owner, new_form_key, no_store, scoped_key
+from forum.submissions import form_owner, new_form_key, no_store, renew_form_key, scoped_key
 
 bp = Blueprint("public", __name__)
 
@@ -154,8 +154,7 @@ def _already_sent(consultation: Consultation, form: CommentForm, stored: Comment
     """The receipt for a replay of this very comment; a conflict for other text under its key."""
     if stored.submitted_text == form.text.data:
         return redirect(url_for(".receipt", token=stored.receipt_token), code=303)
-    form.idempotency_key.data = new_form_key()
-    form.idempotency_key.raw_data = [form.idempotency_key.data]
+    renew_form_key(form.idempotency_key)
     form.form_errors.append(
         _(
             "This form was already used to send a different comment, so yours was not sent. "

@@ -42,7 +42,7 @@ from forum.models import (
 from forum.sanitize import csv_writer
 from forum.services import consultations as consultation_service
 from forum.services import surveys as survey_service
-from forum.submissions import form_owner, new_form_key, no_store, scoped_key
+from forum.submissions import form_owner, new_form_key, no_store, renew_form_key, scoped_key
 
 bp = Blueprint("surveys", __name__)
 
@@ -148,8 +148,7 @@ def _already_sent(
         stored, survey, respondent, answers, max_chars=current_app.config["COMMENT_MAX_CHARS"]
     ):
         return redirect(url_for(".receipt", token=stored.receipt_token), code=303)
-    form.idempotency_key.data = new_form_key()
-    form.idempotency_key.raw_data = [form.idempotency_key.data]
+    renew_form_key(form.idempotency_key)
     form.form_errors.append(
         _(
             "This form was already used to send different answers, so yours were not sent. "

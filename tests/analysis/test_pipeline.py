@@ -123,7 +123,7 @@ def test_coding_a_sample_changes_later_assignments_and_gives_counts_with_error(r
 
 def test_a_campaigns_copies_never_straddle_folds(runner, demo):
     from analysis.campaigns import find_campaigns
-    from analysis.core import _groups
+    from analysis.core import fold_groups
     from analysis.stance import _folds
 
     texts = [
@@ -134,7 +134,7 @@ def test_a_campaigns_copies_never_straddle_folds(runner, demo):
     ]
     member_of = {m: f"c{n}" for n, g in enumerate(find_campaigns(texts)) for m in g.members}
     assert len(member_of) >= 20
-    groups = _groups(texts, member_of)
+    groups = fold_groups(texts, member_of)
     labels = np.array(["support" if i % 2 else "oppose" for i in range(len(texts))])
     for _, test in _folds(labels, np.array(groups), seed=3):
         inside = {groups[i] for i in test}
