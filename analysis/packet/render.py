@@ -92,7 +92,8 @@ def render_docx(content: dict[str, Any]) -> bytes:
         document.add_paragraph(campaign["template_text"], style="Quote")
         if campaign.get("additions"):
             document.add_paragraph(
-                f"{len(campaign['additions'])} senders added words of their own:"
+                f"{len(campaign['additions'])} "
+                f"{'sender' if len(campaign['additions']) == 1 else 'senders'} added words of their own:"
             )
             for added in campaign["additions"]:
                 document.add_paragraph(f"“{added['text']}” (#{added['number']})", style="Quote")
