@@ -156,8 +156,12 @@ class CommentForm(RespondentForm):
         self.text.validators = [*self.text.validators, MaxChars(max_chars)]
 
 
-class WithdrawForm(FlaskForm):
-    """Only the CSRF token: withdrawing is a POST like every state change."""
+class CsrfForm(FlaskForm):
+    """Only the CSRF token: for buttons that change state (a POST like every state change)."""
+
+
+class WithdrawForm(CsrfForm):
+    """Withdrawing one's own comment: a button, nothing to fill in."""
 
 
 class ConsultationForm(FlaskForm):
