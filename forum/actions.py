@@ -23,13 +23,12 @@ class Refused:
         return False
 
 
-def commit_or_flash(
-    change: Callable[[], T], *, flash_error: bool = True, prefix: str | None = None
-) -> T | Refused:
+def commit_or_flash(change: Callable[[], T], *, flash_error: bool = True) -> T | Refused:
     """Run `change` and commit; on a `ForumError`, roll back and flash its message.
 
     Returns what `change` returned, or a falsy `Refused` carrying the error (a view that shows
-    the message on a form field instead passes `flash_error=False` and reads `.error`).
+    the message elsewhere, on a form field or in its own words, passes `flash_error=False` and
+    reads `.error`).
     """
     try:
         result = change()
@@ -37,6 +36,6 @@ def commit_or_flash(
     except ForumError as error:
         db.session.rollback()
         if flash_error:
-            flash(f"{prefix} {error.message}" if prefix else error.message, "error")
+            flash(error.message, "error")
         return Refused(error)
     return result
