@@ -38,7 +38,7 @@ seed: $(VENV)/.installed
 # The development server and one job worker together; Ctrl-C stops both.
 serve: $(VENV)/.installed catalogues
 	trap 'kill 0' EXIT; \
-	$(BIN)/huey_consumer analysis.jobs.huey --workers 1 --worker-type thread --quiet & \
+	$(BIN)/huey_consumer worker.huey --workers 1 --worker-type thread --quiet & \
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 ## serve-prod: gunicorn with the production settings (needs SECRET_KEY, DATABASE_URL; see README)
@@ -48,7 +48,7 @@ serve-prod: $(VENV)/.installed catalogues
 
 ## worker: run background jobs (analysis runs, the every-minute moderation sweep)
 worker: $(VENV)/.installed
-	$(BIN)/huey_consumer analysis.jobs.huey --workers 1 --worker-type thread
+	$(BIN)/huey_consumer worker.huey --workers 1 --worker-type thread
 
 # axe-core for the browser tests, from the npm registry; without npm those tests skip and say so.
 AXE := tests/browser/node_modules/axe-core/axe.min.js

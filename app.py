@@ -63,6 +63,7 @@ def create_app(config: object | dict[str, Any] | None = None) -> Flask:
     register_logging(app)
     register_extensions(app)
     register_blueprints(app)
+    register_services(app)
     register_request_hooks(app)
     register_template_helpers(app)
     register_errorhandlers(app)
@@ -165,6 +166,15 @@ def register_blueprints(app: Flask) -> None:
 
     moderation.init_app(app)
     analysis.init_app(app)
+
+
+def register_services(app: Flask) -> None:
+    """Mail, and the job queue with the tasks the packages declared as they registered."""
+    import jobs
+    from forum import mail
+
+    mail.init_app(app)
+    jobs.queue.init_app(app)
 
 
 def register_request_hooks(app: Flask) -> None:

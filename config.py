@@ -141,6 +141,8 @@ class Config:
     ANALYSIS_QUANTIZE = os.environ.get("ANALYSIS_QUANTIZE", "0") == "1"
     # Job queue: Huey on SQLite in instance/ by default (no server); redis://... in production.
     JOB_QUEUE_URL = os.environ.get("JOB_QUEUE_URL", "")
+    # 1: run each job inline where it is enqueued (a one-process trial; the tests of analysis).
+    JOB_QUEUE_IMMEDIATE = os.environ.get("JOB_QUEUE_IMMEDIATE", "0") == "1"
 
     # The rendered comment thread is cached per process, keyed by the consultation's thread
     # version (raised whenever one of its comments changes), so nothing stale is ever shown.

@@ -21,3 +21,18 @@ errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 wsgi_app = "app:create_app()"
+
+
+def on_starting(server):
+    """Refuse per-process rate-limit counts when several processes serve: each would keep its
+    own, and every limit would silently multiply by the number of workers."""
+    from config import Config
+
+    storage = Config.RATELIMIT_STORAGE_URI
+    if server.cfg.workers > 1 and Config.RATELIMIT_ENABLED and storage.startswith("memory://"):
+        raise SystemExit(
+            f"RATELIMIT_STORAGE_URI is {storage!r} but {server.cfg.workers} worker processes "
+            "would serve, each counting on its own, so every rate limit would be multiplied by "
+            f"{server.cfg.workers}. Set RATELIMIT_STORAGE_URI=redis://... (shared by all "
+            "workers), or WEB_CONCURRENCY=1."
+        )

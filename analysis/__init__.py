@@ -4,8 +4,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Wire analysis into the app: staff pages, commands and the demo codebook."""
-    from analysis import cli, views
+    """Wire analysis into the app: staff pages, background tasks, commands, the demo codebook."""
+    from analysis import cli, tasks, views  # noqa: F401 - tasks declares the background work
     from analysis.demo import seed_codebook
     from analysis.packet import cli as packet_cli
     from analysis.packet import views as packet_views

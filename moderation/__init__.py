@@ -4,14 +4,11 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Wire moderation into the app: blueprints, the submission screen, mail, commands."""
-    from flask import g
-
+    """Wire moderation into the app: blueprints, the submission screen, its minute work, commands."""
     from forum.seed import register_demo_seeder
     from forum.services.comments import register_screen
-    from moderation import cli, public_views, threat_views, views
+    from moderation import cli, public_views, tasks, threat_views, views  # noqa: F401
     from moderation.demo import seed_moderation_examples
-    from moderation.notify import deliver_pending
     from moderation.screen_hook import screen_new_comment
 
     app.register_blueprint(views.bp)
@@ -20,13 +17,3 @@ def init_app(app: Flask) -> None:
     register_screen(app, screen_new_comment)
     register_demo_seeder(app, seed_moderation_examples)
     cli.register(app)
-
-    @app.after_request
-    def send_queued_mail(response):
-        # Threat notifications leave at once, without waiting for any job queue.
-        if g.pop("outbox_has_mail", False) and response.status_code < 400:
-            try:
-                deliver_pending()
-            except Exception:  # a mail failure must not turn a stored comment into an error page
-                app.logger.exception("delivering queued mail failed; the sweep will retry")
-        return response

@@ -9,31 +9,24 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from extensions import db, retry_when_busy
+from extensions import db
+from forum.mail.delivery import deliver_pending
 from forum.models import Comment
 from forum.seed import demo_comment_texts
 from forum.services.comments import fingerprint
 from forum.services.consultations import get_by_slug
-from moderation.escalations import renotify_unacknowledged
-from moderation.notify import deliver_pending
 from moderation.screen_hook import duplicate_findings, school_names
 from moderation.screening import screen_text
+from moderation.tasks import remind_threat_team
 
 moderation_cli = AppGroup("moderation", help="Moderation housekeeping.")
-
-
-def _renotify() -> int:
-    reminded = renotify_unacknowledged()
-    db.session.commit()
-    return reminded
 
 
 @moderation_cli.command("sweep")
 def sweep() -> None:
     """Re-notify unacknowledged escalations and deliver pending email (run every minute)."""
-    # Posters keep SQLite's write lock busy under load: each step waits and tries again.
-    reminded = retry_when_busy(_renotify)
-    delivered = deliver_pending()  # retries by itself
+    reminded = remind_threat_team()  # both steps retry while the database is busy
+    delivered = deliver_pending()
     click.echo(f"Re-notified {reminded} escalation(s); delivered {delivered} email(s).")
 
 

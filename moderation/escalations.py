@@ -11,12 +11,12 @@ from sqlalchemy import select
 
 from extensions import db, writing
 from forum.exceptions import ForumError
-from forum.models import Comment, CommentStatus, User
+from forum.mail import queue_email
+from forum.models import Comment, CommentStatus, Role, User
 from forum.sanitize import isolate_text
 from forum.timeutil import now_utc
 from moderation import audit
 from moderation.models import Escalation
-from moderation.notify import queue_email, threat_contacts
 
 logger = logging.getLogger(__name__)
 
@@ -30,21 +30,27 @@ def _link(escalation: Escalation) -> str:
     return f"{base}{path}"
 
 
+def threat_contacts() -> list[str]:
+    """The configured threat-assessment contacts plus every threat_assessor account."""
+    configured = [a.strip() for a in current_app.config["THREAT_ASSESSMENT_CONTACTS"] if a.strip()]
+    accounts = db.session.scalars(select(User.email).where(User.role == Role.THREAT_ASSESSOR))
+    return sorted(set(configured) | set(accounts))
+
+
 def _notify(escalation: Escalation, reminder: bool) -> None:
+    """Email the team, in the district's language (a team member may not have an account)."""
     comment = escalation.comment
-    prefix = "REMINDER: unacknowledged " if reminder else ""
-    subject = (
-        f"{prefix}Possible threat in public comment #{comment.number} ({comment.consultation.slug})"
-    )
-    body = (
-        f"A comment on “{comment.consultation.title}” may contain a threat of violence or a "
-        f"risk of self-harm.\n\nReason: {escalation.reason}\n"
-        f"Comment #{comment.number} by {isolate_text(comment.author_name)}, received {comment.received_at:%Y-%m-%d %H:%M} UTC:\n\n"
-        f"{comment.submitted_text}\n\nAcknowledge and assess it here: {_link(escalation)}\n"
-        "If the threat is imminent, call 911.\n"
-    )
     for recipient in threat_contacts():
-        queue_email(recipient, subject, body, kind="escalation")
+        queue_email(
+            recipient,
+            "escalation",
+            kind="escalation",
+            escalation=escalation,
+            comment=comment,
+            author=isolate_text(comment.author_name),
+            link=_link(escalation),
+            reminder=reminder,
+        )
     escalation.last_notified_at = now_utc()
     escalation.notify_count += 1
 

@@ -1,4 +1,4 @@
-"""Moderation records: review reasons, flags, redactions, escalations, emails and the audit log."""
+"""Moderation records: review reasons, flags, redactions, escalations and the audit log."""
 
 from __future__ import annotations
 
@@ -76,20 +76,6 @@ class Escalation(Model):
     comment: Mapped[Comment] = relationship()
     acknowledged_by: Mapped[User | None] = relationship(foreign_keys=[acknowledged_by_id])
     closed_by: Mapped[User | None] = relationship(foreign_keys=[closed_by_id])
-
-
-class OutboxEmail(Model):
-    """Every email the platform sends, written in the same transaction as its cause."""
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(40))
-    recipient: Mapped[str] = mapped_column(String(254))
-    subject: Mapped[str] = mapped_column(String(300))
-    body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    attempts: Mapped[int] = mapped_column(default=0)
-    last_error: Mapped[str | None] = mapped_column(String(500))
 
 
 class AuditEntry(Model):

@@ -12,13 +12,13 @@ from sqlalchemy import select
 
 from extensions import db
 from forum.exceptions import ForumError
+from forum.mail import queue_email
 from forum.models import Comment, CommentStatus, User
 from forum.sanitize import apply_redactions
 from forum.timeutil import now_utc
 from moderation import audit
 from moderation.escalations import hold_for_review, open_escalation
 from moderation.models import Escalation, Flag, Redaction, ReviewReason
-from moderation.notify import queue_email
 from moderation.rules import FLAG_REASONS, HIDE_REASONS, urgency
 
 logger = logging.getLogger(__name__)
@@ -111,18 +111,15 @@ def hide(comment: Comment, actor: User, reason_code: str | None, note: str | Non
 
 
 def _tell_author_hidden(comment: Comment, author: User, code: str) -> None:
-    contact = current_app.config["MODERATION_CONTACT_EMAIL"]
-    body = (
-        f"Your comment #{comment.number} on “{comment.consultation.title}” has been taken off the "
-        f"public page under this rule:\n\n{code}: {HIDE_REASONS[code]}\n\n"
-        "The district keeps your comment as a public record. To ask for a review of this "
-        f"decision, reply to {contact} with the comment number and why you think it meets the rules.\n"
-    )
     queue_email(
         author.email,
-        f"Your comment #{comment.number} was hidden",
-        body,
+        "hidden_notice",
         kind="hidden_notice",
+        locale=author.preferred_locale,
+        comment=comment,
+        code=code,
+        rule=HIDE_REASONS[code],
+        contact=current_app.config["MODERATION_CONTACT_EMAIL"],
     )
 
 

@@ -121,7 +121,7 @@ class JobWorker(Process):
     """`make worker`: one Huey consumer running analysis runs, packet builds and the sweep."""
 
     def __init__(self, env: dict[str, str], log: Path) -> None:
-        args = [str(BIN / "huey_consumer"), "analysis.jobs.huey", "--workers", "1", "-k", "thread"]
+        args = [str(BIN / "huey_consumer"), "worker.huey", "--workers", "1", "-k", "thread"]
         super().__init__(args, env, log)
 
 

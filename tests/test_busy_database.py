@@ -17,8 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from extensions import db
-from forum.models import Comment
-from moderation.models import OutboxEmail
+from forum.models import Comment, OutboxEmail
 from tests.forum.test_comments import comment_form
 
 

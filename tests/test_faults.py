@@ -7,7 +7,7 @@ import shutil
 import pytest
 from sqlalchemy import func, select
 
-from analysis import jobs
+from analysis import tasks
 from analysis.models import AnalysisRun, CommentAnalysis
 from extensions import db
 from forum.models import Comment, CommentStatus
@@ -28,16 +28,17 @@ def _drain(queue) -> int:  # type: ignore[no-untyped-def]
 
 @pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server is not installed")
 def test_with_redis_stopped_posting_works_and_analysis_catches_up_once(
-    app, app_factory, tmp_path, monkeypatch
+    app, app_factory, tmp_path
 ):
     """`app` empties the tables afterwards; the app under test keeps its limits on this Redis."""
     redis_server = RedisServer(tmp_path / "redis.log").start()
     try:
-        served = app_factory(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=redis_server.url)
-        queue = jobs.make_huey(redis_server.url)
-        monkeypatch.setattr(
-            jobs, "analyse_consultation", queue.task()(jobs.analyse_consultation_function)
+        served = app_factory(
+            RATELIMIT_ENABLED=True,
+            RATELIMIT_STORAGE_URI=redis_server.url,
+            JOB_QUEUE_URL=redis_server.url,
         )
+        queue = served.extensions["jobs"].huey
         with served.app_context():
             assert served.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
             staff = factories.UserFactory(role="staff")
@@ -72,15 +73,15 @@ def test_with_redis_stopped_posting_works_and_analysis_catches_up_once(
             assert run.status == "queued"
             run.created_at = run.created_at.replace(year=run.created_at.year - 1)
             db.session.commit()
-            assert jobs.requeue_stale_runs() == 0  # still down: the run waits
+            assert tasks.requeue_stale_runs() == 0  # still down: the run waits
 
         redis_server.start()  # Redis is back (empty: nothing was persisted)
 
         with served.app_context():
             # The every-minute sweep finds the waiting run; say it fires twice before a worker
             # gets to it, so the same run is on the queue twice.
-            assert jobs.requeue_stale_runs() == 1
-            assert jobs.requeue_stale_runs() == 1
+            assert tasks.requeue_stale_runs() == 1
+            assert tasks.requeue_stale_runs() == 1
             assert queue.pending_count() == 2
             assert _drain(queue) == 2
             db.session.expire_all()
@@ -99,6 +100,6 @@ def test_with_redis_stopped_posting_works_and_analysis_catches_up_once(
                 select(Comment).where(Comment.idempotency_key.like("%redis-down-key-000001"))
             )
             assert late.id in rows  # the comment posted during the outage is in the analysis
-            assert jobs.requeue_stale_runs() == 0
+            assert tasks.requeue_stale_runs() == 0
     finally:
         redis_server.kill()

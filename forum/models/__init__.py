@@ -14,6 +14,7 @@ from forum.models.consultations import (
     Section,
 )
 from forum.models.districts import District, School
+from forum.models.mail import OutboxEmail
 from forum.models.surveys import (
     QuestionKind,
     Survey,
@@ -33,6 +34,7 @@ __all__ = [
     "ConsultationStatus",
     "District",
     "ModerationMode",
+    "OutboxEmail",
     "Position",
     "QuestionKind",
     "Role",

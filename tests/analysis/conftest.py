@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.jobs import huey
 
 
-@pytest.fixture(autouse=True)
-def jobs_run_inline():
-    huey.immediate = True
-    yield
-    huey.immediate = False
+@pytest.fixture
+def app_overrides() -> dict[str, object]:
+    return {"JOB_QUEUE_IMMEDIATE": True}
 
 
 @pytest.fixture

@@ -6,7 +6,8 @@ import pytest
 import redis
 from sqlalchemy import select
 
-from analysis import jobs
+import jobs
+from analysis import tasks
 from analysis.models import AnalysisRun
 from analysis.pipeline import queue_run
 from extensions import db
@@ -22,7 +23,7 @@ def _drain(queue) -> int:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "redis"])
-def test_a_queued_run_is_done_by_a_worker_once(app, demo, backend, tmp_path, monkeypatch):
+def test_a_queued_run_is_done_by_a_worker_once(app, demo, backend, tmp_path):
     if backend == "redis":
         url = "redis://127.0.0.1:6379/15"
         try:
@@ -31,14 +32,13 @@ def test_a_queued_run_is_done_by_a_worker_once(app, demo, backend, tmp_path, mon
             pytest.skip("Redis at 127.0.0.1:6379 is not reachable")
     else:
         url = f"sqlite:///{tmp_path / 'jobs.sqlite3'}"
-    queue = jobs.make_huey(url)
+    queue = jobs.make_huey(url, app.instance_path)
     queue.flush()
-    task = queue.task()(jobs.analyse_consultation_function)
-    monkeypatch.setattr(jobs, "analyse_consultation", task)
+    jobs.queue.bind(queue)  # as the factory does for JOB_QUEUE_URL=url
     run = queue_run(demo)
     db.session.commit()
-    assert jobs.enqueue_analysis(run.id)
-    assert jobs.enqueue_analysis(run.id)  # enqueued twice (a retry, a second worker)...
+    assert tasks.enqueue_analysis(run.id)
+    assert tasks.enqueue_analysis(run.id)  # enqueued twice (a retry, a second worker)...
     assert queue.pending_count() == 2
     assert db.session.get(AnalysisRun, run.id).status == "queued"  # nothing ran in the request
     assert _drain(queue) == 2
@@ -53,15 +53,15 @@ def test_when_the_queue_is_down_the_run_waits_and_the_sweep_retries(app, demo, m
         def __call__(self, run_id: int) -> None:
             raise redis.exceptions.ConnectionError("queue is down")
 
-    working = jobs.analyse_consultation
-    monkeypatch.setattr(jobs, "analyse_consultation", Down())
+    working = tasks.analyse_consultation
+    monkeypatch.setattr(tasks, "analyse_consultation", Down())
     run = queue_run(demo)
     db.session.commit()
-    assert jobs.enqueue_analysis(run.id) is False
+    assert tasks.enqueue_analysis(run.id) is False
     assert db.session.get(AnalysisRun, run.id).status == "queued"
-    monkeypatch.setattr(jobs, "analyse_consultation", working)  # the queue is back
+    monkeypatch.setattr(tasks, "analyse_consultation", working)  # the queue is back
     run.created_at = run.created_at.replace(year=run.created_at.year - 1)
     db.session.commit()
-    assert jobs.requeue_stale_runs() == 1
+    assert tasks.requeue_stale_runs() == 1
     db.session.expire_all()
     assert db.session.get(AnalysisRun, run.id).status == "done"

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import event, func, select
 
 from extensions import db
-from forum.models import CommentStatus, User
-from moderation.models import AuditEntry, Escalation, Flag, OutboxEmail, Redaction, ReviewReason
+from forum.models import CommentStatus, OutboxEmail, User
+from moderation.models import AuditEntry, Escalation, Flag, Redaction, ReviewReason
 from tests import factories
 from tests.moderation.conftest import audit_rows, latest_comment, post_comment
 

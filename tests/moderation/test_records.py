@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import delete, func, select, text, update
 
 from extensions import db
-from forum.models import Comment
+from forum.models import Comment, OutboxEmail
 from forum.models.comments import PublicRecordError
 from forum.timeutil import now_utc
-from moderation.models import AppendOnlyError, AuditEntry, Escalation, OutboxEmail
+from moderation.models import AppendOnlyError, AuditEntry, Escalation
 from tests.moderation.conftest import audit_rows, latest_comment, post_comment
 
 

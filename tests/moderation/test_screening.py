@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from extensions import db
-from forum.models import CommentStatus
-from moderation.models import Escalation, OutboxEmail, ReviewReason
+from forum.models import CommentStatus, OutboxEmail
+from moderation.models import Escalation, ReviewReason
 from moderation.screening import screen_text
 from tests.moderation.conftest import latest_comment, post_comment
 
@@ -29,6 +29,7 @@ def reasons_of(comment) -> set[str]:
             "possible_self_harm",
         ),
         ("Call me at (916) 555-0143 to organise.", "personal_information"),
+        ("Llámeme al +52 55 1234 5678 si tiene preguntas sobre el plan.", "personal_information"),
         ("Write to me at parent.organiser@example.com.", "personal_information"),
         ("We live at 4521 Riverside Boulevard near the school.", "personal_information"),
         (
@@ -135,3 +136,38 @@ def test_screen_text_reports_what_triggered_it():
     [finding] = screen_text("Reach me on 916.555.0143 tonight")
     assert finding.code == "personal_information"
     assert "phone number" in finding.detail
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mi esposo y yo queremos ayudar: llámenos al +52 55 1234 5678 por las tardes.",
+        "Write to my cousin in Monterrey: +52 81 8123 4567.",
+        "Ring me on +44 20 7946 0958 after six.",
+    ],
+)
+def test_numbers_with_a_country_code_are_found_whatever_the_region(text):
+    [finding] = screen_text(text)
+    assert finding.code == "personal_information"
+    assert "phone number" in finding.detail
+
+
+def test_numbers_without_a_country_code_are_read_in_the_configured_region(app):
+    mexican = "Llámeme al 81 1234 5678, por favor."
+    assert screen_text(mexican) == []  # not a valid number in the United States
+    assert screen_text(mexican, phone_region="MX")[0].code == "personal_information"
+    app.config["PHONE_REGION"] = "MX"
+    with app.app_context():
+        assert screen_text(mexican)[0].code == "personal_information"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nací en 1985 y tengo 3 hijos en 2 escuelas; el plan cuesta 1.400.000 dólares.",
+        "Between 2024-05-01 and 2024-06-01 there were 1,250 calls.",
+        "The contract is $250000000 over 10 years.",
+    ],
+)
+def test_years_dates_and_money_are_not_phone_numbers(text):
+    assert screen_text(text) == []

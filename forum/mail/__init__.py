@@ -1,0 +1,58 @@
+"""Email through a durable outbox: written in the same transaction as its cause, then delivered.
+
+`queue_email` renders a message from its templates (templates/mail/<name>.subject.txt, .txt and
+.html, translated into the recipient's language) into the outbox. After a request that queued
+mail the message is delivered at once; the every-minute sweep retries whatever did not leave.
+How mail leaves is MAIL_BACKEND's choice (`forum.mail.senders`).
+"""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, g, has_request_context, render_template
+from flask_babel import force_locale, get_locale
+
+from extensions import db
+from forum.mail.senders import sender_class
+from forum.models import OutboxEmail
+
+
+def init_app(app: Flask) -> None:
+    """Check MAIL_BACKEND at start-up, deliver after requests that queued mail, join the sweep."""
+    from forum.mail import delivery
+
+    sender_class(app.config["MAIL_BACKEND"])  # a misspelt backend stops the start, clearly
+
+    @app.after_request
+    def send_queued_mail(response):
+        # Threat notifications leave at once, without waiting for any job queue.
+        if g.pop("outbox_has_mail", False) and response.status_code < 400:
+            try:
+                delivery.deliver_pending()
+            except Exception:  # a mail failure must not turn a stored comment into an error page
+                app.logger.exception("delivering queued mail failed; the sweep will retry")
+        return response
+
+
+def queue_email(
+    recipient: str, template: str, *, kind: str, locale: str | None = None, **context: object
+) -> OutboxEmail:
+    """Render `template` in `locale` (the district's default if None) into the outbox.
+
+    The message is sent after the surrounding transaction commits.
+    """
+    with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        context["mail_locale"] = str(get_locale())
+        subject = render_template(f"mail/{template}.subject.txt", **context)
+        body = render_template(f"mail/{template}.txt", **context)
+        html_body = render_template(f"mail/{template}.html", **context)
+    message = OutboxEmail(
+        recipient=recipient,
+        subject=" ".join(subject.split())[:300],
+        body=body,
+        html_body=html_body,
+        kind=kind,
+    )
+    db.session.add(message)
+    if has_request_context():
+        g.outbox_has_mail = True
+    return message
