@@ -27,6 +27,7 @@ import tempfile
 import uuid
 from pathlib import Path
 
+import redis
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
@@ -111,6 +112,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-rate-limits", action="store_true", help="RATELIMIT_ENABLED=0")
     parser.add_argument("--worker", action="store_true", help="run the job worker too")
     parser.add_argument(
+        "--limit-storage",
+        default="redis://127.0.0.1:6379/13",
+        help="RATELIMIT_STORAGE_URI for the rate limits' counts (shared by the workers)",
+    )
+    parser.add_argument(
         "--scanner", action="store_true", help="--post-wait 0 --no-rate-limits --worker"
     )
     args = parser.parse_args(argv)
@@ -126,6 +132,10 @@ def drive(args: argparse.Namespace, database_url: str, workdir: Path) -> tuple[l
     env = app_env(database_url, workdir / "instance", TRUSTED_PROXY_HOPS="1")
     if args.no_rate_limits:
         env["RATELIMIT_ENABLED"] = "0"
+    else:  # shared by the workers, as production requires when several processes serve
+        env["RATELIMIT_STORAGE_URI"] = args.limit_storage
+        if args.limit_storage.startswith("redis://"):
+            redis.Redis.from_url(args.limit_storage).flushdb()  # no counts from an earlier run
     receipts_file, timings_file = workdir / "receipts.jsonl", workdir / "timings.json"
     print(
         f"Preparing {database_url.rsplit('@', maxsplit=1)[-1]} (migrate, seed the demo)...",

@@ -58,7 +58,7 @@ def comment_fields(text_: str) -> dict[str, str]:
 
 def test_a_receipt_means_the_comment_survives_sigkill(deployment):
     env, engine, tmp_path = deployment
-    server = Gunicorn(env, tmp_path / "gunicorn.log").start()
+    server = Gunicorn(env, tmp_path / "gunicorn.log", workers=1).start()  # limits in memory
     try:
         browser = Browser(server.url)
         page = browser.get(f"/consultations/{SLUG}")
@@ -85,7 +85,7 @@ def test_a_receipt_means_the_comment_survives_sigkill(deployment):
         ).scalar_one()
     assert stored == words
 
-    restarted = Gunicorn(env, tmp_path / "gunicorn.log").start()
+    restarted = Gunicorn(env, tmp_path / "gunicorn.log", workers=1).start()
     try:
         receipt = Browser(restarted.url).get(f"/receipts/{token}")
         assert receipt.status_code == 200
@@ -138,7 +138,7 @@ def test_an_analysis_started_over_http_runs_on_a_separate_worker_via_redis(deplo
 def test_chunked_bodies_over_the_limit_get_413_from_gunicorn(deployment):
     """The attack on issue 18: chunked POSTs of 1 MB and 4 MB came back cut short, not refused."""
     env, engine, tmp_path = deployment
-    server = Gunicorn(env, tmp_path / "gunicorn.log").start()
+    server = Gunicorn(env, tmp_path / "gunicorn.log", workers=1).start()
     try:
         browser = Browser(server.url)
         token = CSRF_INPUT.search(browser.get(f"/consultations/{SLUG}").text).group(1)
@@ -165,3 +165,13 @@ def test_chunked_bodies_over_the_limit_get_413_from_gunicorn(deployment):
             text("SELECT count(*) FROM comment WHERE author_name = 'Load tester'")
         ).scalar_one()
     assert stored == 0
+
+
+def test_several_workers_with_rate_limits_counted_in_memory_refuse_to_start(deployment):
+    """Each process would count on its own, multiplying every limit by the number of workers."""
+    env, _engine, tmp_path = deployment
+    server = Gunicorn({**env, "RATELIMIT_STORAGE_URI": "memory://"}, tmp_path / "refused.log")
+    with pytest.raises(AssertionError, match="gunicorn did not become healthy"):
+        server.start()
+    assert server.popen is not None and server.popen.returncode not in (None, 0)
+    assert "RATELIMIT_STORAGE_URI is 'memory://' but 2 worker processes" in server.output()

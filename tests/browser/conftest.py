@@ -77,7 +77,7 @@ def site(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         env = app_env(url, root / "instance")
         flask(env, "db", "upgrade")
         flask(env, "seed-demo")
-        server = Gunicorn(env, root / "gunicorn.log").start()
+        server = Gunicorn(env, root / "gunicorn.log", workers=1).start()  # limits in memory
         worker = JobWorker(env, root / "worker.log").start()
         try:
             yield Site(server.url, root / "instance", url)
