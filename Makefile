@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := app.py
 
-.PHONY: run test lint format migrate seed serve serve-prod worker audit load clean messages catalogues
+.PHONY: run test suite test-fast lint format migrate seed serve serve-prod worker audit load clean messages catalogues
 
 $(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -57,8 +57,15 @@ $(AXE): tests/browser/package-lock.json
 	else echo "npm not found: the browser tests will skip"; fi
 
 ## test: install what the tests need, lint, and run the whole suite
-test: $(VENV)/.dev-installed catalogues $(AXE) lint
+test: lint suite
+
+## suite: the whole suite without the linters (CI lints once, then runs this on each database)
+suite: $(VENV)/.dev-installed catalogues $(AXE)
 	$(BIN)/python -m pytest
+
+## test-fast: the suite less the tests marked slow (models, servers, browsers, load): about a minute
+test-fast: $(VENV)/.dev-installed catalogues
+	$(BIN)/python -m pytest -m "not slow" -q
 
 ## audit: check the installed packages against known vulnerabilities (pip-audit)
 audit: $(VENV)/.dev-installed

@@ -19,6 +19,7 @@ import config as config_module
 from extensions import (
     babel,
     cache,
+    configure_postgresql,
     configure_sqlite,
     csrf,
     db,
@@ -129,6 +130,8 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+        elif db.engine.dialect.name == "postgresql":
+            configure_postgresql(db.engine)
 
 
 def select_locale() -> str | None:

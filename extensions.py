@@ -63,6 +63,17 @@ babel = Babel()
 cache = Cache()
 
 
+def configure_postgresql(engine: Engine) -> None:
+    """A receipt means the comment is on disk: commit synchronously on every connection, whatever
+    the server's or database's default (a DBA may turn it off for speed elsewhere)."""
+
+    @event.listens_for(engine, "connect")
+    def set_durability(dbapi_connection: Any, _record: Any) -> None:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit TO on")
+        dbapi_connection.commit()
+
+
 def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     """Make SQLite durable (WAL, synchronous=FULL) and patient (busy timeout) on every connection."""
 

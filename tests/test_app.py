@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from html.parser import HTMLParser
 from urllib.parse import urlencode
 
 import pytest
@@ -28,10 +29,37 @@ def test_security_headers_on_html_pages(client, consultation):
     assert len(response.headers["X-Request-ID"]) >= 16
 
 
-def test_pages_have_no_inline_script(client, consultation):
-    html = client.get(f"/consultations/{consultation.slug}").get_data(as_text=True)
-    assert "<script>" not in html
-    assert '<script src="/static/js/site.js" defer></script>' in html
+class _Scripts(HTMLParser):
+    """Every <script> element: its attributes and whatever text it holds."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[tuple[dict[str, str | None], str]] = []
+        self._inside = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "script":
+            self.found.append((dict(attrs), ""))
+            self._inside = True
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._inside = False
+
+    def handle_data(self, data):
+        if self._inside:
+            attrs, text = self.found[-1]
+            self.found[-1] = (attrs, text + data)
+
+
+@pytest.mark.parametrize("page", ["/", "/consultations/{slug}", "/login", "/register"])
+def test_pages_have_no_inline_script(client, consultation, page):
+    parser = _Scripts()
+    parser.feed(client.get(page.format(slug=consultation.slug)).get_data(as_text=True))
+    assert parser.found, "the page loads its script"
+    for attrs, text in parser.found:
+        assert (attrs.get("src") or "").startswith("/static/"), attrs  # our own file, no inline
+        assert text.strip() == ""
 
 
 def test_oversized_body_gets_413_and_stores_nothing(client, consultation):
@@ -97,11 +125,22 @@ def test_sqlite_runs_wal_with_full_sync(app):
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
 
 
-def test_postgresql_commits_synchronously(app):
+def test_postgresql_commits_synchronously_even_where_the_database_default_is_off(app):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("PostgreSQL settings")
+    name = db.engine.url.database
     with db.engine.connect() as connection:
-        assert connection.exec_driver_sql("SHOW synchronous_commit").scalar() == "on"
+        connection.exec_driver_sql(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
+        connection.commit()
+    try:
+        db.engine.dispose()  # new connections read the new default
+        with db.engine.connect() as connection:
+            assert connection.exec_driver_sql("SHOW synchronous_commit").scalar() == "on"
+    finally:
+        with db.engine.connect() as connection:
+            connection.exec_driver_sql(f'ALTER DATABASE "{name}" RESET synchronous_commit')
+            connection.commit()
+        db.engine.dispose()
 
 
 def production_app(monkeypatch, database_url, **env: str):

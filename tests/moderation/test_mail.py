@@ -137,7 +137,7 @@ def test_smtp_sends_a_batch_over_one_connection_with_text_and_html(app, consulta
     assert first["Subject"].startswith("Possible threat in public comment #")
     text, html = (part.get_payload(decode=True).decode() for part in first.get_payload())
     assert "<script>alert(1)</script>" in text  # plain text is the comment, verbatim
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script" not in html
     assert "call 911" in text and "call 911" in html
 
 
