@@ -66,6 +66,9 @@ class Config:
 
     DISTRICT_NAME = os.environ.get("DISTRICT_NAME", "Sounding Board demo district")
     DISTRICT_TIMEZONE = os.environ.get("DISTRICT_TIMEZONE", "America/Los_Angeles")
+    # How local phone numbers are written (ISO 3166 code), for screening out personal details;
+    # numbers with a +country code are found whatever it is.
+    PHONE_REGION = os.environ.get("PHONE_REGION", "US")
 
     COMMENT_MAX_CHARS = 5_000
     DISPLAY_NAME_MAX_CHARS = 60

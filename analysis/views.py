@@ -13,8 +13,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from analysis import coding, services
-from analysis.forms import CodingForm
-from analysis.jobs import enqueue_analysis
+from analysis.forms import CodingForm, CommentThemesForm, DiscoveredThemeForm, ThemeForm
 from analysis.models import (
     AnalysisRun,
     Campaign,
@@ -26,12 +25,12 @@ from analysis.models import (
 )
 from analysis.packet.quality import confusion_table
 from analysis.pipeline import latest_run, queue_run
+from analysis.tasks import enqueue_analysis
 from extensions import db
+from forum.actions import Refused, commit_or_flash
 from forum.auth import role_required
-from forum.exceptions import ForumError
-from forum.forms import WithdrawForm as PostForm
+from forum.forms import CsrfForm
 from forum.models import Comment, CommentStatus, Consultation, Role
-from forum.services.consultations import get_by_slug
 
 bp = Blueprint("analysis", __name__, url_prefix="/staff/analysis")
 STAFF = (Role.STAFF, Role.ADMIN)
@@ -41,10 +40,7 @@ LOW_PRECISION = 0.7  # the pipeline marks a theme low confidence below this esti
 
 
 def _consultation(slug: str) -> Consultation:
-    consultation = get_by_slug(slug)
-    if consultation is None:
-        abort(404)
-    return consultation
+    return db.one_or_404(select(Consultation).where(Consultation.slug == slug))
 
 
 def _results(run: AnalysisRun) -> dict:
@@ -108,7 +104,7 @@ def overview(slug: str):
         progress=progress,
         interval_level=format_percent(0.95),
         low_precision=format_percent(LOW_PRECISION),
-        form=PostForm(),
+        form=CsrfForm(),
     )
 
 
@@ -171,7 +167,7 @@ def _stance_rule(run: AnalysisRun) -> dict[str, Any] | None:
 @role_required(*STAFF)
 def start(slug: str):
     consultation = _consultation(slug)
-    if not PostForm().validate_on_submit():
+    if not CsrfForm().validate_on_submit():
         abort(400)
     running = latest_run(consultation.id)
     if running is not None and running.status in ("queued", "running"):
@@ -190,21 +186,15 @@ def start(slug: str):
 @role_required(*STAFF)
 def save_theme(slug: str):
     consultation = _consultation(slug)
-    if not PostForm().validate_on_submit():
+    form = ThemeForm()
+    if not form.validate_on_submit():
         abort(400)
-    try:
-        services.save_theme(
-            consultation,
-            request.form.get("key", "").strip(),
-            request.form.get("label", ""),
-            request.form.get("description", ""),
-            request.form.get("active") == "y",
+    saved = commit_or_flash(
+        lambda: services.save_theme(
+            consultation, form.key.data, form.label.data, form.description.data, form.active.data
         )
-        db.session.commit()
-    except ForumError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
+    )
+    if saved:
         flash(_("Codebook saved. The next analysis uses it."), "success")
     return redirect(url_for(".overview", slug=slug) + "#codebook", code=303)
 
@@ -213,40 +203,28 @@ def save_theme(slug: str):
 @role_required(*STAFF)
 def discovered(slug: str, found_id: int):
     consultation = _consultation(slug)
-    found = db.session.get(DiscoveredTheme, found_id)
-    run = db.session.get(AnalysisRun, found.run_id) if found else None
-    if (
-        found is None
-        or run is None
-        or run.consultation_id != consultation.id
-        or not PostForm().validate_on_submit()
-    ):
+    found = db.get_or_404(DiscoveredTheme, found_id)
+    run = db.get_or_404(AnalysisRun, found.run_id)
+    if run.consultation_id != consultation.id:
         abort(404)
-    action = request.form.get("action")
-    if action not in ("name", "merge", "promote"):
-        abort(400)
-    try:
-        if action == "name":
-            services.name_discovered(found, request.form.get("name", ""))
-        elif action == "merge":
+    form = DiscoveredThemeForm()
+    if not form.validate_on_submit():
+        abort(404 if "csrf_token" in form.errors else 400)
+
+    def change() -> None:
+        if form.action.data == "name":
+            services.name_discovered(found, form.name.data)
+        elif form.action.data == "merge":
             theme = db.session.scalar(
                 select(Theme).where(
-                    Theme.consultation_id == consultation.id,
-                    Theme.key == request.form.get("theme_key"),
+                    Theme.consultation_id == consultation.id, Theme.key == form.theme_key.data
                 )
             )
             services.merge_discovered(found, theme, current_user)
-        elif action == "promote":
-            services.promote_discovered(
-                consultation, found, request.form.get("key", "").strip(), current_user
-            )
         else:
-            abort(400)
-        db.session.commit()
-    except ForumError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
+            services.promote_discovered(consultation, found, form.key.data, current_user)
+
+    if not isinstance(commit_or_flash(change), Refused):
         flash(_("Saved. The next analysis follows it."), "success")
     return redirect(url_for(".overview", slug=slug) + "#discovered", code=303)
 
@@ -255,19 +233,17 @@ def discovered(slug: str, found_id: int):
 @role_required(*STAFF)
 def comment_themes(slug: str, number: int):
     consultation = _consultation(slug)
-    comment = db.session.scalar(
+    comment = db.one_or_404(
         select(Comment).where(Comment.consultation_id == consultation.id, Comment.number == number)
     )
-    if comment is None:
-        abort(404)
     themes = db.session.scalars(
         select(Theme).where(Theme.consultation_id == consultation.id, Theme.active)
     ).all()
-    form = PostForm()
+    form = CommentThemesForm()
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        chosen = set(request.form.getlist("themes"))
+        chosen = set(form.themes.data or [])
         services.correct_themes(comment.id, {t.key: t.key in chosen for t in themes}, current_user)
         db.session.commit()
         flash(

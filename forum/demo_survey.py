@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 
+from forum import surveys as survey_service
 from forum.models import Consultation, QuestionKind, School, StakeholderRole, Survey, SurveyStatus
-from forum.services import surveys as survey_service
-from forum.services.surveys import QuestionSpec
+from forum.surveys import QuestionSpec
 
 RESPONSES = 300
 

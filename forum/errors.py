@@ -45,23 +45,13 @@ def busy_page():
             503,
         )
     if request.endpoint == "surveys.respond":
-        from forum.views.surveys import (
-            _public_survey,
-            _render_survey,
-            _respondent_form,
-            raw_answers,
-        )
-
-        args = request.view_args or {}
-        survey = _public_survey(args["slug"], args["survey_id"])
-        form = _respondent_form(survey.consultation, formdata=request.form)
-        form.form_errors.append(
+        return _survey_form_again(
             _(
                 "The site is busy and your answers were not saved. They are below: "
                 "wait a few seconds and send them again."
-            )
+            ),
+            503,
         )
-        return _render_survey(survey, form, answers=raw_answers(survey, request.form), status=503)
     return error_page(
         503,
         _("The site is busy"),
@@ -77,6 +67,17 @@ def _comment_form_again(message: str, status: int):
     form = build_comment_form(consultation, formdata=request.form)
     form.form_errors.append(message)
     return render_consultation(consultation, form, status=status)
+
+
+def _survey_form_again(message: str, status: int):
+    """Keep what the person chose: re-show the survey with their answers; nothing was stored."""
+    from forum.views.surveys.answering import answer_form, public_survey, render_survey
+
+    args = request.view_args or {}
+    survey = public_survey(args["slug"], args["survey_id"])
+    form = answer_form(survey, formdata=request.form)
+    form.form_errors.append(message)
+    return render_survey(survey, form, answers=form.answers(), status=status)
 
 
 def register(app: Flask) -> None:

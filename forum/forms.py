@@ -267,3 +267,10 @@ class QuestionForm(FlaskForm):
 
 class MoveQuestionForm(FlaskForm):
     direction = HiddenField(validators=[AnyOf(["up", "down"])])
+
+
+class LanguageForm(FlaskForm):
+    """The header's language picker: a button per language (choices set per request)."""
+
+    locale = SelectField(choices=[])
+    next = HiddenField()

@@ -15,6 +15,16 @@ from sqlalchemy import select
 
 from extensions import db
 from forum import demo_text as text
+
+# The demo's writer moved to forum.demo_comments; these names are still read from here.
+from forum.demo_comments import (  # noqa: F401
+    POSITION_WEIGHTS,
+    ROLE_WEIGHTS,
+    SEED,
+    demo_comment,
+    demo_comment_texts,
+    demo_name,
+)
 from forum.demo_survey import RESPONSES, seed_demo_survey
 from forum.models import (
     Channel,
@@ -36,34 +46,7 @@ from forum.timeutil import local_to_utc, now_utc, to_local
 logger = logging.getLogger(__name__)
 
 DEMO_SLUG = "demo"
-SEED = 2026
 
-ROLE_WEIGHTS = {
-    StakeholderRole.PARENT: 40,
-    StakeholderRole.STUDENT: 15,
-    StakeholderRole.TEACHER: 14,
-    StakeholderRole.SCHOOL_STAFF: 8,
-    StakeholderRole.ADMINISTRATOR: 5,
-    StakeholderRole.COMMUNITY: 15,
-    StakeholderRole.OTHER: 3,
-}
-# support, oppose, mixed, neutral, prefer not to say
-POSITION_WEIGHTS = {
-    StakeholderRole.PARENT: (45, 35, 10, 5, 5),
-    StakeholderRole.STUDENT: (65, 15, 10, 5, 5),
-    StakeholderRole.TEACHER: (30, 50, 12, 5, 3),
-    StakeholderRole.SCHOOL_STAFF: (35, 40, 15, 5, 5),
-    StakeholderRole.ADMINISTRATOR: (20, 60, 15, 5, 0),
-    StakeholderRole.COMMUNITY: (45, 35, 10, 5, 5),
-    StakeholderRole.OTHER: (40, 30, 10, 10, 10),
-}
-POSITIONS = [
-    Position.SUPPORT,
-    Position.OPPOSE,
-    Position.MIXED,
-    Position.NEUTRAL,
-    Position.PREFER_NOT_TO_SAY,
-]
 THEME_SECTIONS = {
     "safety_response": 2,
     "trust": 2,
@@ -93,79 +76,8 @@ class Spec:
     reply_to: int | None = None  # index of an earlier spec
 
 
-def _sentence(body: str) -> str:
-    return body[0].upper() + body[1:]
-
-
-def _argument_text(rng: random.Random, role: str, stance: str, themes: list[str]) -> str:
-    opener = rng.choice(text.OPENERS[role])
-    sentences = []
-    for index, theme in enumerate(themes):
-        options = text.ARGUMENTS[theme].get(stance) or text.ARGUMENTS[theme]["support"]
-        sentence = rng.choice(options)
-        sentences.append(f"{opener} {sentence}" if index == 0 else _sentence(sentence))
-    if stance == Position.MIXED:
-        other = rng.choice([t for t in text.ARGUMENTS if t not in themes])
-        sentences.insert(1, "However, " + rng.choice(text.ARGUMENTS[other]["oppose"]))
-    closer = rng.choice(text.CLOSERS[stance])
-    detail = rng.choice(text.DETAILS) if rng.random() < 0.5 else ""
-    return " ".join(part for part in [*sentences, detail, closer] if part).strip()
-
-
-def _neutral_text(rng: random.Random, role: str) -> str:
-    opener = rng.choice(text.OPENERS[role]).rstrip(",")
-    opener = opener.removesuffix(" and")
-    questions = rng.sample(text.NEUTRAL_QUESTIONS, k=rng.choice([1, 2]))
-    return " ".join(
-        [
-            f"{opener}, I have questions about the plan.",
-            *questions,
-            rng.choice(text.CLOSERS["neutral"]),
-        ]
-    ).strip()
-
-
-def _name(rng: random.Random) -> str:
-    return f"{rng.choice(text.FIRST_NAMES)} {rng.choice(text.LAST_INITIALS)}."
-
-
 def _received(rng: random.Random, start: datetime, end: datetime) -> datetime:
     return start + (end - start) * rng.random()
-
-
-@dataclass
-class DemoComment:
-    role: str
-    position: str
-    stance: str  # what the text argues, even when the position is "prefer not to say"
-    themes: list[str]
-    text: str
-
-
-def demo_comment(rng: random.Random) -> DemoComment:
-    """Write one fictional comment: a role, a position, one to three themes, and the text."""
-    roles, weights = zip(*ROLE_WEIGHTS.items(), strict=True)
-    role = rng.choices(roles, weights)[0]
-    position = rng.choices(POSITIONS, POSITION_WEIGHTS[role])[0]
-    # "Prefer not to say" still writes an opinion: analysis predicts it from the text.
-    stance = (
-        rng.choice([Position.SUPPORT, Position.OPPOSE])
-        if position == Position.PREFER_NOT_TO_SAY
-        else position
-    )
-    themes = rng.sample(list(text.ARGUMENTS), k=rng.choice([1, 1, 2, 2, 3]))
-    body = (
-        _neutral_text(rng, role)
-        if stance == Position.NEUTRAL
-        else _argument_text(rng, role, stance, themes)
-    )
-    return DemoComment(role, position, stance, themes, body)
-
-
-def demo_comment_texts(count: int, seed: int = SEED) -> list[str]:
-    """Texts like the demo's, without touching the database (for benchmarks)."""
-    rng = random.Random(seed)
-    return [demo_comment(rng).text for _ in range(count)]
 
 
 def _web_specs(
@@ -200,7 +112,7 @@ def _web_specs(
                     declared_position=position,
                     school_id=school.id if school else None,
                     section_id=sections.get(THEME_SECTIONS[themes[0]]) if on_section else None,
-                    author_name=_name(rng),
+                    author_name=demo_name(rng),
                 ),
                 _received(rng, start, end),
             )
@@ -219,7 +131,7 @@ def _spanish_specs(
                 declared_position=position,
                 preferred_language="es",
                 school_id=rng.choice(schools).id,
-                author_name=_name(rng),
+                author_name=demo_name(rng),
             ),
             _received(rng, start, end),
         )
@@ -230,7 +142,7 @@ def _spanish_specs(
 def _campaign_specs(rng: random.Random, count: int, start: datetime, end: datetime) -> list[Spec]:
     specs = []
     for _ in range(count):
-        name = _name(rng)
+        name = demo_name(rng)
         body = text.CAMPAIGN_TEMPLATE.format(name=name)
         addition = rng.choice(text.CAMPAIGN_ADDITIONS)
         if addition:
@@ -273,7 +185,7 @@ def _reply_specs(rng: random.Random, parents: list[Spec], count: int, end: datet
                         ]
                     ),
                     declared_position=position,
-                    author_name=_name(rng),
+                    author_name=demo_name(rng),
                 ),
                 min(parent.received_at + timedelta(hours=rng.uniform(1, 48)), end),
                 reply_to=index,

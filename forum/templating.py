@@ -22,7 +22,7 @@ from forum.choices import (
     TONE_LABELS,
 )
 from forum.sanitize import excerpt, isolate_html, render_comment
-from forum.services.surveys import answer_text
+from forum.surveys import answer_text
 from forum.timeutil import to_local
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -32,6 +33,7 @@ class ActionForm(FlaskForm):
     reason_code = SelectField(_l("Reason code"), choices=reason_choices(), validate_choice=False)
     phrase = StringField(_l("Exact words to redact"), validators=[Optional(), Length(max=500)])
     note = TextAreaField(_l("Note for the record"), validators=[Optional(), Length(max=2000)])
+    return_to = HiddenField()  # "queue" goes back to the filtered queue; anything else, the comment
 
 
 class BulkForm(FlaskForm):
@@ -51,6 +53,7 @@ class BlockForm(FlaskForm):
         _l("Days"), default=7, validators=[InputRequired(), NumberRange(min=1, max=90)]
     )
     note = StringField(_l("Note for the record"), validators=[Optional(), Length(max=2000)])
+    next = HiddenField()  # where to go afterwards; the view accepts only a local address
 
 
 class FlagForm(FlaskForm):

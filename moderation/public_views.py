@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from extensions import db, limiter
-from forum.exceptions import ForumError
-from forum.models import Comment, ConsultationStatus
-from forum.services.consultations import get_by_slug
+from forum.actions import Refused, commit_or_flash
+from forum.models import Comment, Consultation, ConsultationStatus
 from moderation import queries, services
 from moderation.forms import FlagForm
 from moderation.rules import FLAG_REASONS, HIDE_REASONS
@@ -26,9 +26,11 @@ def rules():
 
 @bp.route("/consultations/<slug>/moderation-report")
 def report(slug: str):
-    consultation = get_by_slug(slug)
-    if consultation is None or consultation.status == ConsultationStatus.DRAFT:
-        abort(404)
+    consultation = db.one_or_404(
+        select(Consultation).where(
+            Consultation.slug == slug, Consultation.status != ConsultationStatus.DRAFT
+        )
+    )
     return render_template(
         "moderation/report.html",
         consultation=consultation,
@@ -48,18 +50,15 @@ def report(slug: str):
     key_func=lambda: f"user:{current_user.get_id()}",
 )
 def flag(comment_id: int):
-    comment = db.session.get(Comment, comment_id)
-    if comment is None or not comment.is_public:
+    comment = db.get_or_404(Comment, comment_id)
+    if not comment.is_public:
         abort(404)
     form = FlagForm()
     if form.validate_on_submit():
-        try:
-            services.flag_comment(comment, current_user, form.reason.data, form.note.data)
-            db.session.commit()
-        except ForumError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
+        flagged = commit_or_flash(
+            lambda: services.flag_comment(comment, current_user, form.reason.data, form.note.data)
+        )
+        if not isinstance(flagged, Refused):
             flash(
                 _(
                     "Thank you. A moderator will look at comment %(label)s. Flags never remove a comment by themselves.",

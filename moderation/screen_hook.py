@@ -8,13 +8,15 @@ from sqlalchemy import select
 
 from extensions import db
 from forum.models import Comment, CommentStatus, Consultation, School
+from forum.similarity import jaccard, shingles
 from moderation import audit
 from moderation.escalations import open_escalation
 from moderation.models import ReviewReason
 from moderation.rules import HOLDING_REASONS, THREAT_REASONS, urgency
-from moderation.screening import Finding, jaccard, screen_text, shingles
+from moderation.screening import Finding, screen_text
 
 NEAR_DUPLICATE_SIMILARITY = 0.7
+SHINGLE_WORDS = 4
 NEAR_DUPLICATE_MIN_WORDS = 12
 RECENT_COMMENTS = 300
 
@@ -26,10 +28,10 @@ _CACHE_SIZE = 20_000
 
 def _cached_shingles(fingerprint: str | None, text: str) -> frozenset[int]:
     if fingerprint is None:
-        return shingles(text)
+        return shingles(text, SHINGLE_WORDS)
     found = _shingle_cache.get(fingerprint)
     if found is None:
-        found = _shingle_cache[fingerprint] = shingles(text)
+        found = _shingle_cache[fingerprint] = shingles(text, SHINGLE_WORDS)
         if len(_shingle_cache) > _CACHE_SIZE:
             _shingle_cache.popitem(last=False)
     return found
@@ -61,7 +63,7 @@ def duplicate_findings(comment: Comment) -> list[Finding]:
                 f"same text as {len(exact)} other comment(s), e.g. #{exact[0].number}",
             )
         ]
-    own = shingles(comment.submitted_text)
+    own = shingles(comment.submitted_text, SHINGLE_WORDS)
     if len(own) < NEAR_DUPLICATE_MIN_WORDS:
         return []
     recent = db.session.execute(

@@ -10,6 +10,13 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+import phonenumbers
+from flask import current_app, has_app_context
+
+# Numbers written without a +country code are read as this region's (the district's country);
+# a deployment elsewhere sets PHONE_REGION, an ISO 3166 code such as "CA" or "MX".
+DEFAULT_PHONE_REGION = "US"
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -72,7 +79,6 @@ SELF_HARM_PATTERNS = [
     re.compile(r"\b(?:me )?quiero morir\b|\bsuicid(?:arme|io)\b|\bmatarme\b", re.IGNORECASE),
 ]
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-PHONE = re.compile(r"(?<![\d$])(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]\d{4}(?!\d)")
 STREET_ADDRESS = re.compile(
     r"\b\d{1,6}\s+(?:[NSEW]\.?\s+)?(?:[A-Z][a-z]+\s+){1,3}"
     r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|Dr|Lane|Ln|Way|Court|Ct|Place|Pl|Circle|Cir)\b"
@@ -125,6 +131,24 @@ def _first_match(patterns: list[re.Pattern[str]], text: str) -> str | None:
     return None
 
 
+def configured_phone_region() -> str:
+    """The PHONE_REGION setting inside the app, else the default."""
+    if has_app_context():
+        return str(current_app.config.get("PHONE_REGION", DEFAULT_PHONE_REGION))
+    return DEFAULT_PHONE_REGION
+
+
+def find_phone_number(text: str, region: str | None = None) -> str | None:
+    """The first valid phone number in the text, as written, or None.
+
+    Numbers without a +country code are read as `region`'s; libphonenumber checks each against
+    its country's numbering plan, so years, dates and sums of money are not taken for numbers.
+    """
+    for match in phonenumbers.PhoneNumberMatcher(text, region or configured_phone_region()):
+        return str(match.raw_string)
+    return None
+
+
 def _quote(fragment: str, limit: int = 80) -> str:
     fragment = " ".join(fragment.split())
     return f"“{fragment[:limit]}”"
@@ -145,8 +169,13 @@ def _named_student(text: str, school_names: frozenset[str]) -> str | None:
     return None
 
 
-def screen_text(text: str, school_names: frozenset[str] = frozenset()) -> list[Finding]:
-    """Return every rule this text may break, each with the words that triggered it."""
+def screen_text(
+    text: str, school_names: frozenset[str] = frozenset(), phone_region: str | None = None
+) -> list[Finding]:
+    """Return every rule this text may break, each with the words that triggered it.
+
+    Phone numbers are read in `phone_region`'s format (default: the PHONE_REGION setting).
+    """
     findings = []
     if hit := _first_match(THREAT_PATTERNS, text):
         findings.append(Finding("possible_threat", _quote(hit)))
@@ -156,7 +185,7 @@ def screen_text(text: str, school_names: frozenset[str] = frozenset()) -> list[F
         label
         for label, found in (
             ("an email address", EMAIL.search(text)),
-            ("a phone number", PHONE.search(text)),
+            ("a phone number", find_phone_number(text, phone_region)),
             ("a street address", STREET_ADDRESS.search(text)),
         )
         if found
@@ -178,17 +207,3 @@ def screen_text(text: str, school_names: frozenset[str] = frozenset()) -> list[F
     if match := SPAM.search(text):
         findings.append(Finding("spam_pattern", _quote(match.group(0))))
     return findings
-
-
-def shingles(text: str, size: int = 4) -> frozenset[int]:
-    """Hashes of each run of `size` words, for comparing texts that differ by a few edits."""
-    words = re.findall(r"\w+", text.casefold())
-    if len(words) < size:
-        return frozenset({hash(tuple(words))}) if words else frozenset()
-    return frozenset(hash(tuple(words[i : i + size])) for i in range(len(words) - size + 1))
-
-
-def jaccard(left: frozenset[int], right: frozenset[int]) -> float:
-    if not left or not right:
-        return 0.0
-    return len(left & right) / len(left | right)

@@ -8,21 +8,14 @@ from flask_login import current_user
 from sqlalchemy import case, select
 
 from extensions import db
+from forum.actions import Refused, commit_or_flash
 from forum.auth import role_required
-from forum.exceptions import ForumError
 from forum.models import Role
 from moderation import escalations
 from moderation.forms import EscalationForm
 from moderation.models import Escalation
 
 bp = Blueprint("threats", __name__, url_prefix="/threats")
-
-
-def _escalation_or_404(escalation_id: int) -> Escalation:
-    escalation = db.session.get(Escalation, escalation_id)
-    if escalation is None:
-        abort(404)
-    return escalation
 
 
 @bp.route("/")
@@ -38,7 +31,7 @@ def index():
 @bp.route("/<int:escalation_id>")
 @role_required(Role.THREAT_ASSESSOR)
 def detail(escalation_id: int):
-    escalation = _escalation_or_404(escalation_id)
+    escalation = db.get_or_404(Escalation, escalation_id)
     escalations.record_disclosure(escalation, current_user)
     db.session.commit()
     return render_template("moderation/threat.html", escalation=escalation, form=EscalationForm())
@@ -47,20 +40,18 @@ def detail(escalation_id: int):
 @bp.route("/<int:escalation_id>/<action>", methods=["POST"])
 @role_required(Role.THREAT_ASSESSOR)
 def act(escalation_id: int, action: str):
-    escalation = _escalation_or_404(escalation_id)
+    escalation = db.get_or_404(Escalation, escalation_id)
     form = EscalationForm()
     if action not in ("acknowledge", "close") or not form.validate_on_submit():
         abort(400 if action in ("acknowledge", "close") else 404)
-    try:
+
+    def change() -> None:
         if action == "acknowledge":
             escalations.acknowledge(escalation, current_user, form.note.data)
         else:
             escalations.close(escalation, current_user, form.note.data or "")
-        db.session.commit()
-    except ForumError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
+
+    if not isinstance(commit_or_flash(change), Refused):
         flash(
             _("Escalation %(id)d is %(status)s.", id=escalation.id, status=escalation.status),
             "success",

@@ -10,8 +10,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from extensions import db
+from forum.actions import Refused, commit_or_flash
 from forum.auth import role_required, safe_next
-from forum.exceptions import ForumError
 from forum.forms import record_id
 from forum.models import Comment, Consultation, Role, User
 from forum.sanitize import isolate_text
@@ -23,13 +23,6 @@ from moderation.rules import HIDE_REASONS, REVIEW_REASONS
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 
 MODERATORS = (Role.MODERATOR, Role.ADMIN)
-
-
-def _comment_or_404(comment_id: int) -> Comment:
-    comment = db.session.get(Comment, comment_id)
-    if comment is None:
-        abort(404)
-    return comment
 
 
 def queue_filters() -> dict[str, Any]:
@@ -69,7 +62,7 @@ def queue():
 @bp.route("/comments/<int:comment_id>")
 @role_required(*MODERATORS)
 def comment(comment_id: int):
-    comment = _comment_or_404(comment_id)
+    comment = db.get_or_404(Comment, comment_id)
     [item] = queries.queue_items([comment])
     history = db.session.scalars(
         select(AuditEntry)
@@ -93,9 +86,8 @@ def comment(comment_id: int):
     )
 
 
-def _back(comment: Comment):
-    target = request.form.get("return_to")
-    if target == "queue":
+def _back(comment: Comment, form: ActionForm):
+    if form.return_to.data == "queue":
         return redirect(url_for(".queue", **queue_filters()), code=303)
     return redirect(url_for(".comment", comment_id=comment.id), code=303)
 
@@ -105,23 +97,22 @@ def _back(comment: Comment):
 def act(comment_id: int, action: str):
     if action not in ACTION_NAMES:
         abort(404)
-    comment = _comment_or_404(comment_id)
+    comment = db.get_or_404(Comment, comment_id)
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
     note, code = form.note.data, form.reason_code.data or None
-    try:
+
+    def change() -> None:
         if action == "hide":
             services.hide(comment, current_user, code, note)
         elif action == "redact":
             services.redact(comment, current_user, form.phrase.data or "", code, note)
         else:
             services.ACTIONS[action](comment, current_user, note)
-        db.session.commit()
-    except ForumError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return _back(comment)
+
+    if isinstance(commit_or_flash(change), Refused):
+        return _back(comment, form)
     if action == "escalate":
         flash(
             _("Sent to the threat-assessment team. If the threat is imminent, call 911."), "error"
@@ -131,7 +122,7 @@ def act(comment_id: int, action: str):
             _("Done: %(action)s on %(label)s.", action=action, label=comment.public_label),
             "success",
         )
-    return _back(comment)
+    return _back(comment, form)
 
 
 @bp.route("/bulk", methods=["POST"])
@@ -146,18 +137,18 @@ def bulk():
     if not comments:
         flash(_("Select at least one comment."), "error")
         return redirect(url_for(".queue"), code=303)
-    try:
-        count = services.apply_bulk(
+    count = commit_or_flash(
+        lambda: services.apply_bulk(
             form.action.data,
             list(comments),
             current_user,
             form.reason_code.data or None,
             form.note.data,
-        )
-        db.session.commit()
-    except ForumError as error:
-        db.session.rollback()
-        flash(_("Nothing was changed: %(message)s", message=error.message), "error")
+        ),
+        flash_error=False,
+    )
+    if isinstance(count, Refused):
+        flash(_("Nothing was changed: %(message)s", message=count.error.message), "error")
     else:
         flash(
             _("Done: %(action)s on %(count)d comments.", action=form.action.data, count=count),
@@ -169,19 +160,14 @@ def bulk():
 @bp.route("/users/<int:user_id>/block", methods=["POST"])
 @role_required(*MODERATORS)
 def block(user_id: int):
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
+    user = db.get_or_404(User, user_id)
     form = BlockForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        services.block_user(user, current_user, form.days.data, form.note.data)
-        db.session.commit()
-    except ForumError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
+    blocked = commit_or_flash(
+        lambda: services.block_user(user, current_user, form.days.data, form.note.data)
+    )
+    if not isinstance(blocked, Refused):
         flash(
             _(
                 "%(name)s cannot post or flag until %(until)s.",
@@ -190,4 +176,4 @@ def block(user_id: int):
             ),
             "success",
         )
-    return redirect(safe_next(request.form.get("next"), url_for(".queue")), code=303)
+    return redirect(safe_next(form.next.data, url_for(".queue")), code=303)

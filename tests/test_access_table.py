@@ -8,7 +8,7 @@ from flask import url_for
 from analysis.models import AnalysisRun, DiscoveredTheme
 from analysis.packet.models import Packet
 from extensions import db
-from forum.services import surveys as survey_service
+from forum import surveys as survey_service
 from moderation.models import Escalation
 from tests import factories
 from tests.conftest import PASSWORD

@@ -15,6 +15,8 @@ from tests import factories
 from tests.conftest import PASSWORD
 from tests.serving import RedisServer
 
+pytestmark = pytest.mark.slow  # real processes: servers, browsers, Redis
+
 SLUG = "reimagine-school-safety"
 
 
@@ -27,9 +29,7 @@ def _drain(queue) -> int:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server is not installed")
-def test_with_redis_stopped_posting_works_and_analysis_catches_up_once(
-    app, app_factory, tmp_path
-):
+def test_with_redis_stopped_posting_works_and_analysis_catches_up_once(app, app_factory, tmp_path):
     """`app` empties the tables afterwards; the app under test keeps its limits on this Redis."""
     redis_server = RedisServer(tmp_path / "redis.log").start()
     try:

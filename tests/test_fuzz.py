@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from extensions import db
+from forum import surveys as survey_service
 from forum.models import Comment
-from forum.services import surveys as survey_service
 from tests import factories
 from tests.conftest import PASSWORD
 

@@ -30,6 +30,7 @@ def test_the_queue_is_the_one_job_queue_url_names(database_url, tmp_path):
     assert "analysis.tasks.analyse_consultation" in app.extensions["jobs"].tasks
 
 
+@pytest.mark.slow
 def test_the_worker_reads_the_same_configuration_as_the_site(tmp_path):
     path = tmp_path / "worker-queue.sqlite3"
     env = {

@@ -5,7 +5,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from tests.serving import ROOT
+
+pytestmark = pytest.mark.slow  # real processes: servers, browsers, Redis
 
 
 def test_short_load_run_loses_nothing_and_stores_nothing_twice(database_url):

@@ -19,6 +19,8 @@ from sqlalchemy.pool import NullPool
 from tests.serving import CSRF as CSRF_INPUT
 from tests.serving import Browser, Gunicorn, JobWorker, app_env, demo_password, flask
 
+pytestmark = pytest.mark.slow  # real processes: servers, browsers, Redis
+
 SLUG = "reimagine-school-safety"
 REDIS = "redis://127.0.0.1:6379"
 

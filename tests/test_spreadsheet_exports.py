@@ -13,9 +13,9 @@ import io
 import pytest
 
 from extensions import db
+from forum import surveys as survey_service
 from forum.models import QuestionKind, SurveyStatus
-from forum.services import surveys as survey_service
-from forum.services.surveys import QuestionSpec
+from forum.surveys import QuestionSpec
 from tests import factories
 
 # Each of these passed the first-character check of the original neutralisation.

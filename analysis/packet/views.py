@@ -2,64 +2,48 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from analysis.jobs import build_packet
 from analysis.packet import services
 from analysis.packet.build import PacketError, default_period
+from analysis.packet.forms import DraftForm, EditForm
 from analysis.packet.models import Packet
 from analysis.packet.render import FORMATS, render
+from analysis.tasks import build_packet
 from extensions import db
+from forum.actions import Refused, commit_or_flash
 from forum.auth import role_required
-from forum.forms import WithdrawForm as PostForm
+from forum.forms import CsrfForm
 from forum.models import Consultation, Role
-from forum.services.consultations import get_by_slug
 
 bp = Blueprint("packets", __name__, url_prefix="/staff/packets")
 STAFF = (Role.STAFF, Role.ADMIN)
 
 
-def _packet(packet_id: int) -> Packet:
-    packet = db.session.get(Packet, packet_id)
-    if packet is None:
-        abort(404)
-    return packet
-
-
-def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        raise PacketError(_("“%(value)s” is not a date (use YYYY-MM-DD).", value=value)) from None
-
-
 @bp.route("/<slug>", methods=["GET", "POST"])
 @role_required(*STAFF)
 def index(slug: str):
-    consultation: Consultation | None = get_by_slug(slug)
-    if consultation is None:
-        abort(404)
-    form = PostForm()
+    consultation = db.one_or_404(select(Consultation).where(Consultation.slug == slug))
+    form = DraftForm()
     if request.method == "POST":
         if not form.validate_on_submit():
-            abort(400)
-        try:
-            packet = services.create_draft(
+            if "csrf_token" in form.errors:
+                abort(400)
+            flash([*form.start.errors, *form.end.errors][0], "error")  # a date that does not parse
+            return redirect(url_for(".index", slug=slug), code=303)
+        packet = commit_or_flash(
+            lambda: services.create_draft(
                 consultation,
                 current_user,
-                start=_date(request.form.get("start")),
-                end=_date(request.form.get("end")),
-                prepared_by=request.form.get("prepared_by", ""),
+                start=form.start.data,
+                end=form.end.data,
+                prepared_by=form.prepared_by.data,
             )
-            db.session.commit()
-        except PacketError as error:
-            db.session.rollback()
-            flash(str(error), "error")
+        )
+        if isinstance(packet, Refused):
             return redirect(url_for(".index", slug=slug), code=303)
         build_packet(packet.id)
         return redirect(url_for(".review", packet_id=packet.id), code=303)
@@ -78,20 +62,27 @@ def index(slug: str):
 @bp.route("/view/<int:packet_id>")
 @role_required(*STAFF)
 def review(packet_id: int):
-    packet = _packet(packet_id)
+    packet = db.get_or_404(Packet, packet_id)
     return render_template(
-        "analysis/packet_review.html", packet=packet, content=packet.content, form=PostForm()
+        "analysis/packet_review.html", packet=packet, content=packet.content, form=CsrfForm()
     )
 
 
 @bp.route("/view/<int:packet_id>/edit", methods=["POST"])
 @role_required(*STAFF)
 def edit(packet_id: int):
-    packet = _packet(packet_id)
-    if not PostForm().validate_on_submit():
+    packet = db.get_or_404(Packet, packet_id)
+    form = EditForm()
+    if not form.validate_on_submit():
         abort(400)
+    # Only the fields this request carried, as the edit of its kind expects them.
+    fields = {
+        name: value
+        for name, value in form.data.items()
+        if name != "csrf_token" and value is not None
+    }
     try:
-        services.edit(packet, request.form.get("kind", ""), request.form.to_dict())
+        services.edit(packet, form.kind.data, fields)
         db.session.commit()
     except (PacketError, ValueError) as error:
         db.session.rollback()
@@ -104,16 +95,10 @@ def edit(packet_id: int):
 @bp.route("/view/<int:packet_id>/publish", methods=["POST"])
 @role_required(*STAFF)
 def publish(packet_id: int):
-    packet = _packet(packet_id)
-    if not PostForm().validate_on_submit():
+    packet = db.get_or_404(Packet, packet_id)
+    if not CsrfForm().validate_on_submit():
         abort(400)
-    try:
-        services.publish(packet, current_user)
-        db.session.commit()
-    except PacketError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
+    if not isinstance(commit_or_flash(lambda: services.publish(packet, current_user)), Refused):
         flash(_("Published as version %(version)d.", version=packet.version), "success")
     return redirect(url_for(".review", packet_id=packet.id), code=303)
 
@@ -121,7 +106,7 @@ def publish(packet_id: int):
 @bp.route("/view/<int:packet_id>/packet.<fmt>")
 @role_required(*STAFF)
 def download(packet_id: int, fmt: str):
-    packet = _packet(packet_id)
+    packet = db.get_or_404(Packet, packet_id)
     if fmt not in FORMATS or packet.content is None:
         abort(404)
     name = f"{packet.consultation.slug}-{'v' + str(packet.version) if packet.version else 'draft-' + str(packet.id)}.{fmt}"

@@ -116,9 +116,10 @@ def sender_class(backend: str) -> type[Sender]:
         return SENDERS[backend]
     module_name, _, class_name = backend.partition(":")
     try:
-        return getattr(importlib.import_module(module_name), class_name)  # type: ignore[no-any-return]
+        found: type[Sender] = getattr(importlib.import_module(module_name), class_name)
     except (ImportError, AttributeError, ValueError):
         raise RuntimeError(
             f"MAIL_BACKEND={backend!r} names no email sender: use one of "
             f"{', '.join(sorted(SENDERS))}, or package.module:ClassName"
         ) from None
+    return found

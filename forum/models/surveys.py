@@ -20,6 +20,9 @@ from forum.timeutil import now_utc
 
 
 class QuestionKind(enum.StrEnum):
+    """The built-in kinds; each one's rules are a class in forum/surveys/kinds, and `kind` columns
+    may hold the name of any kind registered there."""
+
     SINGLE = "single"
     MULTIPLE = "multiple"
     SCALE = "scale"  # five-point agreement, with "don't know"
@@ -27,14 +30,6 @@ class QuestionKind(enum.StrEnum):
     NUMBER = "number"
     SHORT_TEXT = "short_text"
     LONG_TEXT = "long_text"  # published as a comment of channel "survey"
-
-
-# Kinds whose answers point at the question's options.
-OPTION_KINDS = {QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.RANKING}
-
-# The agreement scale's stored values, in order; "dont_know" is kept apart from the five points.
-SCALE_POINTS = ["1", "2", "3", "4", "5"]
-DONT_KNOW = "dont_know"
 
 
 class SurveyStatus(enum.StrEnum):

@@ -17,8 +17,8 @@ from sqlalchemy import select
 
 from extensions import db, limiter
 from forum import login_throttle as throttle
+from forum.actions import Refused, commit_or_flash
 from forum.auth import end_session, safe_next, start_session
-from forum.exceptions import ForumError
 from forum.forms import LoginForm, RegisterForm, WithdrawForm
 from forum.models import Comment
 from forum.sanitize import isolate_text
@@ -46,12 +46,15 @@ def register():
         return redirect(url_for("public.index"))
     form = RegisterForm()
     if form.validate_on_submit():
-        try:
-            user = accounts.create_user(form.email.data, form.password.data, form.display_name.data)
-        except ForumError as error:
-            getattr(form, error.field or "email").errors.append(error.message)
+        user = commit_or_flash(
+            lambda: accounts.create_user(
+                form.email.data, form.password.data, form.display_name.data
+            ),
+            flash_error=False,
+        )
+        if isinstance(user, Refused):
+            getattr(form, user.error.field or "email").errors.append(user.error.message)
         else:
-            db.session.commit()
             start_session(user)
             flash(
                 _(

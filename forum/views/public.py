@@ -19,14 +19,15 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from extensions import db, limiter
+from forum import surveys as survey_service
+from forum.actions import Refused, commit_or_flash
 from forum.auth import safe_next
 from forum.exceptions import ForumError
-from forum.forms import CommentForm, WithdrawForm, choices, record_id
+from forum.forms import CommentForm, LanguageForm, WithdrawForm, choices, record_id
 from forum.models import Comment, Consultation, ConsultationStatus, School
 from forum.sanitize import render_markdown
 from forum.services import comments as comment_service
 from forum.services import consultations as consultation_service
-from forum.services import surveys as survey_service
 from forum.submissions import form_owner, new_form_key, no_store, renew_form_key, scoped_key
 
 bp = Blueprint("public", __name__)
@@ -45,20 +46,19 @@ def _account_key() -> str:
 @bp.post("/language")
 def choose_language():
     """Remember the interface language for this browser and, when signed in, for the account."""
-    code = request.form.get("locale", "")
-    if code not in current_app.config["LANGUAGES"]:
+    form = LanguageForm()
+    form.locale.choices = choices(current_app.config["LANGUAGES"].items())
+    if not form.validate_on_submit():
         abort(400)
-    session["locale"] = code
+    session["locale"] = form.locale.data
     if current_user.is_authenticated:
-        current_user.preferred_locale = code
+        current_user.preferred_locale = form.locale.data
         db.session.commit()
-    return redirect(safe_next(request.form.get("next"), url_for("public.index")), code=303)
+    return redirect(safe_next(form.next.data, url_for("public.index")), code=303)
 
 
 def _visible_consultation(slug: str) -> Consultation:
-    consultation = consultation_service.get_by_slug(slug)
-    if consultation is None:
-        abort(404)
+    consultation = db.one_or_404(select(Consultation).where(Consultation.slug == slug))
     is_staff = current_user.is_authenticated and current_user.has_role("staff", "admin")
     if consultation.status == ConsultationStatus.DRAFT and not is_staff:
         abort(404)
@@ -164,6 +164,16 @@ def _already_sent(consultation: Consultation, form: CommentForm, stored: Comment
     return render_consultation(consultation, form, status=409)
 
 
+def _refused(consultation: Consultation, form: CommentForm, error: ForumError):
+    """The form again with the rule's message on its field (400), or above it when none (403)."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+    return render_consultation(consultation, form, status=400 if field else 403)
+
+
 @bp.route("/consultations/<slug>/comments", methods=["POST"])
 @limiter.limit(_comment_limit, key_func=_account_key)
 @no_store
@@ -187,7 +197,8 @@ def post_comment(slug: str):
         author_name=form.author_name.data or "",
     )
     author = current_user if current_user.is_authenticated else None
-    try:
+
+    def store() -> str:
         comment = comment_service.create_comment(
             consultation,
             draft,
@@ -195,16 +206,10 @@ def post_comment(slug: str):
             idempotency_key=key,
             max_chars=current_app.config["COMMENT_MAX_CHARS"],
         )
-        receipt_token = comment.receipt_token  # known before COMMIT: nothing to read after it
-        db.session.commit()
-    except ForumError as error:
-        db.session.rollback()
-        field = getattr(form, error.field, None) if error.field else None
-        if field is not None:
-            field.errors = [*field.errors, error.message]
-        else:
-            form.form_errors.append(error.message)
-        return render_consultation(consultation, form, status=400 if field else 403)
+        return comment.receipt_token  # known before COMMIT: nothing to read after it
+
+    try:
+        receipt_token = commit_or_flash(store, flash_error=False)
     except IntegrityError:
         # The same form arrived twice at once: the other request stored it; show its receipt.
         db.session.rollback()
@@ -212,32 +217,27 @@ def post_comment(slug: str):
         if stored is None:
             raise
         return _already_sent(consultation, form, stored)
+    if isinstance(receipt_token, Refused):
+        return _refused(consultation, form, receipt_token.error)
     return redirect(url_for(".receipt", token=receipt_token), code=303)
 
 
 @bp.route("/receipts/<token>")
 @no_store
 def receipt(token: str):
-    comment = db.session.scalar(select(Comment).where(Comment.receipt_token == token))
-    if comment is None:
-        abort(404)
+    comment = db.one_or_404(select(Comment).where(Comment.receipt_token == token))
     return render_template("forum/receipt.html", comment=comment, withdraw_form=WithdrawForm())
 
 
 @bp.route("/receipts/<token>/withdraw", methods=["POST"])
 def withdraw_by_receipt(token: str):
-    comment = db.session.scalar(select(Comment).where(Comment.receipt_token == token))
-    if comment is None:
-        abort(404)
+    comment = db.one_or_404(select(Comment).where(Comment.receipt_token == token))
     return _withdraw(comment, receipt_token=token)
 
 
 @bp.route("/comments/<int:comment_id>/withdraw", methods=["POST"])
 def withdraw(comment_id: int):
-    comment = db.session.get(Comment, comment_id)
-    if comment is None:
-        abort(404)
-    return _withdraw(comment, receipt_token=None)
+    return _withdraw(db.get_or_404(Comment, comment_id), receipt_token=None)
 
 
 def _withdraw(comment: Comment, receipt_token: str | None):
@@ -246,13 +246,10 @@ def _withdraw(comment: Comment, receipt_token: str | None):
     user = current_user if current_user.is_authenticated else None
     if not comment_service.can_withdraw(comment, user, receipt_token):
         abort(403)
-    try:
-        comment_service.withdraw_comment(comment, user, receipt_token)
-        db.session.commit()
-    except ForumError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
+    withdrawn = commit_or_flash(
+        lambda: comment_service.withdraw_comment(comment, user, receipt_token)
+    )
+    if not isinstance(withdrawn, Refused):
         flash(
             _(
                 "Comment %(label)s is withdrawn. It no longer appears on the public page; "
@@ -267,9 +264,7 @@ def _withdraw(comment: Comment, receipt_token: str | None):
 @bp.route("/consultations/<slug>/comments/<int:number>")
 def comment_permalink(slug: str, number: int):
     consultation = _visible_consultation(slug)
-    comment = db.session.scalar(
+    comment = db.one_or_404(
         select(Comment).where(Comment.consultation_id == consultation.id, Comment.number == number)
     )
-    if comment is None:
-        abort(404)
     return render_template("forum/comment.html", consultation=consultation, comment=comment)

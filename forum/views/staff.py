@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from extensions import db
+from forum.actions import Refused, commit_or_flash
 from forum.auth import role_required
-from forum.exceptions import ForumError
 from forum.forms import ConsultationForm
 from forum.models import (
     Comment,
@@ -47,12 +47,12 @@ def _fields(form: ConsultationForm) -> consultation_service.ConsultationFields:
 
 
 def _save(form: ConsultationForm, consultation: Consultation | None):
-    try:
-        saved = consultation_service.save_consultation(_fields(form), consultation)
-        db.session.commit()
-    except ForumError as error:
-        db.session.rollback()
-        getattr(form, error.field or "title").errors.append(error.message)
+    saved = commit_or_flash(
+        lambda: consultation_service.save_consultation(_fields(form), consultation),
+        flash_error=False,
+    )
+    if isinstance(saved, Refused):
+        getattr(form, saved.error.field or "title").errors.append(saved.error.message)
         return None
     flash(_("Saved “%(title)s”.", title=saved.title), "success")
     return redirect(url_for(".edit", slug=saved.slug), code=303)
@@ -93,9 +93,7 @@ def new():
 @bp.route("/consultations/<slug>/edit", methods=["GET", "POST"])
 @role_required(*STAFF_ROLES)
 def edit(slug: str):
-    consultation = consultation_service.get_by_slug(slug)
-    if consultation is None:
-        abort(404)
+    consultation = db.one_or_404(select(Consultation).where(Consultation.slug == slug))
     form = ConsultationForm(obj=consultation)
     if request.method == "GET":
         form.opens_at.data = to_local(consultation.opens_at).replace(tzinfo=None)

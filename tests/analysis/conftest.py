@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 
-
 @pytest.fixture
 def app_overrides() -> dict[str, object]:
     return {"JOB_QUEUE_IMMEDIATE": True}

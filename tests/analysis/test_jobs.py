@@ -12,6 +12,8 @@ from analysis.models import AnalysisRun
 from analysis.pipeline import queue_run
 from extensions import db
 
+pytestmark = pytest.mark.slow  # the real encoder and models
+
 
 def _drain(queue) -> int:  # type: ignore[no-untyped-def]
     """Do what a worker does: take each pending task and execute it."""

@@ -5,12 +5,17 @@ from __future__ import annotations
 import json
 import random
 import re
+import sys
 from pathlib import Path
+
+import pytest
 
 from analysis.bench import COMMENTS, bench_texts
 from analysis.cli import DEFAULT_DATA
 from analysis.encoder import get_encoder
 from analysis.evaluation import hold_out_stance, labelled_demo_set, written_set
+
+pytestmark = pytest.mark.slow  # the real encoder and models
 
 
 def test_bench_prints_pipeline_bare_and_naive_on_real_length_text(runner, app):
@@ -28,6 +33,14 @@ def test_bench_prints_pipeline_bare_and_naive_on_real_length_text(runner, app):
     assert figures["stage_seconds"]["classify_stance"] > 0
     assert figures["ratio_naive_to_pipeline"] > 0 and figures["ratio_pipeline_to_bare"] > 0
     assert figures["peak_rss_mb"] >= figures["pipeline_peak_rss_mb"] > 100
+
+
+def test_bench_says_what_to_install_when_sentence_transformers_is_missing(runner, app, monkeypatch):
+    monkeypatch.setitem(sys.modules, "sentence_transformers", None)  # as if not installed
+    result = runner.invoke(args=["analysis", "bench", "--n", "40", "--threads", "1"])
+    assert result.exit_code == 1
+    assert "sentence-transformers is not installed" in result.output
+    assert "requirements-dev.txt" in result.output
 
 
 STANCES = {"support_reduction": "support", "oppose_reduction": "oppose", "neutral": "neutral"}

@@ -20,6 +20,8 @@ from forum.models import Comment
 from tests.analysis.test_views import MEASURED, measured_run
 from tests.conftest import user_with_role
 
+pytestmark = pytest.mark.slow  # the real encoder and models
+
 
 @pytest.fixture
 def analysed(runner, demo):

@@ -23,6 +23,8 @@ from extensions import db
 from forum.models import Comment, CommentStatus
 from moderation.models import ReviewReason
 
+pytestmark = pytest.mark.slow  # the real encoder and models
+
 
 def analyses(run_id: int) -> dict[int, CommentAnalysis]:
     rows = db.session.scalars(select(CommentAnalysis).where(CommentAnalysis.run_id == run_id))

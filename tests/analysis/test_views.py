@@ -14,6 +14,8 @@ from forum.timeutil import now_utc
 from tests import factories
 from tests.conftest import user_with_role
 
+pytestmark = pytest.mark.slow  # the real encoder and models
+
 
 @pytest.fixture
 def signed_in_staff(client, auth):

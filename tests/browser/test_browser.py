@@ -16,6 +16,8 @@ from sqlalchemy.pool import NullPool
 
 from tests.browser.conftest import DESKTOP, PHONE, SLUG, assert_accessible, screenshot, sign_in
 
+pytestmark = pytest.mark.slow  # real processes: servers, browsers, Redis
+
 MODERATOR = "moderator@demo.soundingboard.example"
 STAFF = "staff@demo.soundingboard.example"
 

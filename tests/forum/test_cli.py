@@ -208,6 +208,7 @@ def test_import_accepts_comments_after_the_period_closed(runner, school_consulta
     assert comments()[0].channel == "letter"
 
 
+@pytest.mark.slow
 def test_seed_demo_creates_a_realistic_consultation_once(runner, app):
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
@@ -256,6 +257,7 @@ def test_seed_demo_creates_a_realistic_consultation_once(runner, app):
     assert len(comments()) == len(stored)
 
 
+@pytest.mark.slow
 def test_demo_pages_say_they_are_demo_data(runner, client, app):
     runner.invoke(args=["seed-demo"])
     page = client.get("/consultations/reimagine-school-safety")

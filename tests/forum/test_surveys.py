@@ -1,18 +1,19 @@
-"""Surveys through HTTP: building, answering every kind of question, limits, results and export."""
+"""Surveys through HTTP: building them, answering every kind of question, and the limits."""
 
 from __future__ import annotations
 
-import csv
-import io
-import random
 import re
-from collections import Counter
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
 from extensions import db
+from forum import surveys as survey_service
 from forum.models import (
     Comment,
     QuestionKind,
@@ -22,8 +23,7 @@ from forum.models import (
     SurveyResponse,
     SurveyStatus,
 )
-from forum.services import surveys as survey_service
-from forum.services.surveys import QuestionSpec
+from forum.surveys import QuestionSpec
 from forum.timeutil import now_utc
 from tests import factories
 
@@ -310,6 +310,40 @@ def test_closed_or_draft_surveys_take_no_responses(client, survey):
     assert counts() == (0, 0, 0)
 
 
+@contextmanager
+def write_locked(path: str) -> Iterator[None]:
+    """Another connection holds SQLite's write lock meanwhile, as a busy job worker does."""
+    other = sqlite3.connect(path, isolation_level=None, timeout=5)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+
+
+def test_a_busy_database_gives_the_answers_back_under_the_same_form_key(
+    app_factory, database_url, survey
+):
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite's write lock")
+    busy_app = app_factory(SQLITE_BUSY_TIMEOUT_MS=200, PROPAGATE_EXCEPTIONS=False)
+    form = answers_form(survey, q6="Typed during the rush", idempotency_key="busy-key-" + "b" * 24)
+    with write_locked(make_url(database_url).database or ""), busy_app.app_context():
+        response = busy_app.test_client().post(url(survey), data=form)
+    assert response.status_code == 503
+    html = response.get_data(as_text=True)
+    assert "your answers were not saved" in html
+    assert 'value="busy-key-' in html  # sending again cannot store it twice
+    single, multiple, *_ = survey.questions
+    assert re.search(rf'value="{single.options[2]["key"]}"\s+checked', html)
+    assert re.search(rf'value="{multiple.options[2]["key"]}"\s+checked', html)
+    assert re.search(r'<option value="3"\s+selected>3</option>', html)  # a rank is kept too
+    assert 'value="Typed during the rush"' in html
+    db.session.rollback()  # read afresh, not this test's snapshot
+    assert counts() == (0, 0, 0)
+
+
 # --- Builder -----------------------------------------------------------------------------------
 
 
@@ -416,151 +450,3 @@ def test_staff_reorder_questions_before_any_response(client, auth, staff, survey
     assert response.status_code == 303
     db.session.expire_all()
     assert [question.id for question in survey.questions[:2]] == [second.id, first.id]
-
-
-# --- Results -----------------------------------------------------------------------------------
-
-
-def random_responses(survey: Survey, count: int, seed: int = 7) -> None:
-    rng = random.Random(seed)
-    single, multiple, scale, ranking, number, *_ = survey.questions
-    for _i in range(count):
-        order = [o["key"] for o in ranking.options]
-        rng.shuffle(order)
-        raw = {
-            single.id: rng.choice(single.options)["key"],
-            multiple.id: rng.sample([o["key"] for o in multiple.options], k=rng.choice([0, 1, 2])),
-            scale.id: rng.choice(["1", "2", "3", "4", "5", "dont_know"]),
-            ranking.id: {k: str(order.index(k) + 1) for k in order} if rng.random() < 0.8 else {},
-            number.id: str(rng.randint(0, 10)) if rng.random() < 0.7 else "",
-        }
-        survey_service.submit_response(
-            survey,
-            survey_service.Respondent(rng.choice(["parent", "student", "teacher", "community"])),
-            raw,
-            user=None,
-            idempotency_key=None,
-            max_chars=5000,
-        )
-    db.session.commit()
-
-
-def test_tallies_and_role_crosstabs_equal_the_stored_responses(survey):
-    random_responses(survey, 120)
-    summary = survey_service.results(survey)
-    assert summary["responses"] == 120
-    stored = db.session.execute(
-        select(SurveyAnswer.question_id, SurveyResponse.stakeholder_role, SurveyAnswer.value).join(
-            SurveyResponse
-        )
-    ).all()
-    for question in summary["questions"]:
-        mine = [(role, value) for qid, role, value in stored if qid == question["id"]]
-        assert question["answered"] == len(mine)
-        assert sum(question["answered_by_role"].values()) == len(mine)
-        if question["kind"] in ("single", "multiple", "scale"):
-            expected = Counter()
-            by_role = Counter()
-            for role, value in mine:
-                for key in value if isinstance(value, list) else [value]:
-                    expected[key] += 1
-                    by_role[key, role] += 1
-            for row in question["rows"]:
-                assert row["count"] == expected[row["key"]]
-                assert row["percent"] == round(100 * expected[row["key"]] / len(mine))
-                for role, cell in row["by_role"].items():
-                    assert cell["count"] == by_role[row["key"], role]
-                # Every role's column adds back up to the option's total.
-                assert sum(c["count"] for c in row["by_role"].values()) == row["count"]
-            if question["kind"] != "multiple":
-                assert sum(row["count"] for row in question["rows"]) == len(mine)
-        if question["kind"] == "ranking":
-            firsts = Counter(value[0] for _role, value in mine)
-            for row in question["rows"]:
-                assert row["first"] == firsts[row["key"]]
-                ranks = [value.index(row["key"]) + 1 for _role, value in mine]
-                assert row["mean_rank"] == round(sum(ranks) / len(ranks), 2)
-        if question["kind"] == "number":
-            numbers = [value for _role, value in mine]
-            assert question["stats"]["count"] == len(numbers)
-            assert question["stats"]["max"] == max(numbers)
-
-
-def test_crosstab_by_role_small_example(survey):
-    single = q(survey, 1)
-    on_campus, nearby = single.options[0]["key"], single.options[1]["key"]
-    people = [("parent", on_campus), ("parent", on_campus), ("parent", nearby), ("teacher", nearby)]
-    for role, choice in people:
-        survey_service.submit_response(
-            survey,
-            survey_service.Respondent(role),
-            {single.id: choice, q(survey, 3).id: "3"},
-            user=None,
-            idempotency_key=None,
-            max_chars=5000,
-        )
-    db.session.commit()
-    result = survey_service.results(survey)["questions"][0]
-    rows = {row["label"]: row for row in result["rows"]}
-    assert rows["On campus"]["by_role"] == {
-        "parent": {"count": 2, "percent": 67},
-        "teacher": {"count": 0, "percent": 0},
-    }
-    assert rows["Nearby"]["by_role"]["teacher"] == {"count": 1, "percent": 100}
-    assert rows["On call"]["count"] == 0
-    assert result["answered_by_role"] == {"parent": 3, "teacher": 1}
-
-
-def test_public_results_respect_staff_choices(client, auth, staff, consultation):
-    survey = make_survey(consultation, hide_results_until_closed=True)
-    random_responses(survey, 10)
-    results_url = f"{url(survey)}/results"
-    page = client.get(results_url).get_data(as_text=True)
-    assert "Results will be published when the survey closes." in page
-    assert "Where should officers be?" not in page
-
-    survey.hide_results_until_closed = False
-    db.session.commit()
-    page = client.get(results_url).get_data(as_text=True)
-    assert "Where should officers be?" in page
-    assert "How many children attend?" not in page  # this question's results are not public
-    # Each chart is an image whose text alternative carries the same numbers as the table.
-    single = survey_service.results(survey)["questions"][0]
-    alt = re.search(r'<img src="data:image/svg\+xml;base64,[^"]+" alt="([^"]+)"', page).group(1)
-    for row in single["rows"]:
-        assert f"{row['label']}: {row['count']}" in alt
-
-    # The results are cached, but a new response shows at once.
-    assert "10 responses." in page
-    random_responses(survey, 1, seed=99)
-    assert "11 responses." in client.get(results_url).get_data(as_text=True)
-
-    auth.login(staff.email)
-    staff_page = client.get(f"/staff/surveys/{survey.id}/results").get_data(as_text=True)
-    assert "How many children attend?" in staff_page
-
-
-def test_csv_export_has_one_neutralised_row_per_response(client, auth, staff, survey):
-    client.post(url(survey), data=answers_form(survey, q6='=HYPERLINK("http://x.example")'))
-    client.post(
-        url(survey),
-        data=answers_form(survey, idempotency_key="u" * 32, stakeholder_role="student", q7="@SUM(1)"),
-    )  # fmt: skip
-    auth.login(staff.email)
-    response = client.get(f"/staff/surveys/{survey.id}/responses.csv")
-    assert response.status_code == 200
-    assert response.mimetype == "text/csv"
-    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
-    header, *body = rows
-    assert len(body) == 2
-    assert header[:3] == ["response", "submitted_at", "role"]
-    assert "Q1. Where should officers be?" in header
-    first, second = body
-    column = header.index("Q6. In a few words, what would help?")
-    assert first[column] == '\'=HYPERLINK("http://x.example")'
-    assert first[header.index("Q1. Where should officers be?")] == "On call"
-    assert first[header.index("Q4. Rank these uses of the money.")] == "1. Counselors; 2. Training; 3. Officers"  # fmt: skip
-    assert second[header.index("Q7. Anything else?")] == "'@SUM(1)"
-    assert second[header.index("Q7 comment number")].startswith("#")
-    assert second[2] == "Student"
-    assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
