@@ -192,6 +192,13 @@ def register_request_hooks(app: Flask) -> None:
     # Flask-Babel keeps the chosen locale on the application context, which a request shares
     # with whoever pushed it (a test, a CLI command): choose afresh for each request.
     app.before_request(flask_babel.refresh)
+
+    @app.before_request
+    def forget_the_previous_requests_user() -> None:
+        # A request reuses an app context someone already pushed (a test, a command), and
+        # Flask-Login caches the user on `g`: load it afresh from this request's own cookie.
+        g.pop("_login_user", None)
+
     app.before_request(enforce_staff_timeouts)
 
     @app.before_request

@@ -105,6 +105,9 @@ class Config:
     RATE_LIMIT_LOGIN_DEVICE = "10 per minute;50 per hour"
     DEVICE_COOKIE_DAYS = 180
     RATE_LIMIT_REGISTER = "5 per minute;30 per hour"
+    # Reset links: per address, and per email asked about (so nobody's inbox can be flooded).
+    RATE_LIMIT_RESET = "5 per minute;20 per hour"
+    RATE_LIMIT_RESET_EMAIL = "3 per hour"
     RATE_LIMIT_COMMENT = "10 per minute;60 per hour"
     RATE_LIMIT_SURVEY = "10 per minute;60 per hour"
     RATE_LIMIT_FLAG = "20 per hour"

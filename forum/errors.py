@@ -126,6 +126,15 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(429)
     def too_many(error: HTTPException):
+        if request.endpoint == "public.post_comment":
+            # Refused before the view ran: nothing was stored. Give the text back, not a bare page.
+            return _comment_form_again(
+                _(
+                    "You have sent several comments in a short time, so this one was not saved. "
+                    "Your text is below: wait a few minutes and send it again."
+                ),
+                429,
+            )
         return error_page(
             429,
             _("Too many attempts"),

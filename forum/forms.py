@@ -115,6 +115,26 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
+class ResetRequestForm(FlaskForm):
+    email = EmailField(
+        _l("Email"),
+        description=_l("The address you signed up with."),
+        validators=[DataRequired(), Length(max=254)],
+    )
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("New password"),
+        description=_l("12 to 64 characters. A phrase of several words works well."),
+        validators=[DataRequired(), Length(max=1024)],
+    )
+    confirm = PasswordField(
+        _l("Repeat password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )
+
+
 class RespondentForm(FlaskForm):
     """The questions about the person, asked the same way on comments and surveys."""
 
@@ -274,3 +294,34 @@ class LanguageForm(FlaskForm):
 
     locale = SelectField(choices=[])
     next = HiddenField()
+
+
+class DisplayNameForm(FlaskForm):
+    display_name = StringField(
+        _l("Display name"),
+        description=_l("Shown with your comments. Students: please do not use your full name."),
+        validators=[NotBlank(_l("Choose a display name.")), Length(max=60)],
+    )
+
+
+class EmailChangeForm(FlaskForm):
+    email = EmailField(
+        _l("New email address"),
+        description=_l("We send a link to the new address; the change happens when you follow it."),
+        validators=[DataRequired(), Email(), Length(max=254)],
+    )
+    current_password = PasswordField(
+        _l("Your current password"), validators=[DataRequired(), Length(max=1024)]
+    )
+
+
+class PasswordChangeForm(NewPasswordForm):
+    current_password = PasswordField(
+        _l("Your current password"), validators=[DataRequired(), Length(max=1024)]
+    )
+
+
+class CloseAccountForm(FlaskForm):
+    password = PasswordField(
+        _l("Your current password"), validators=[DataRequired(), Length(max=1024)]
+    )

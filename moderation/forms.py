@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    EmailField,
     HiddenField,
     IntegerField,
     RadioField,
@@ -13,9 +16,11 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from forum.forms import choices
+from forum.forms import MAX_ID, NotBlank, choices
+from forum.models import Role
+from moderation.admin_users import INVITABLE_ROLES, ROLE_NAMES
 from moderation.rules import FLAG_REASONS, HIDE_REASONS
 
 ACTION_NAMES = ("approve", "hide", "restore", "escalate", "dismiss", "redact")
@@ -70,3 +75,66 @@ class FlagForm(FlaskForm):
 
 class EscalationForm(FlaskForm):
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=5000)])
+
+
+# Account administration (moderation/admin_views.py): every change needs a note saying why.
+
+
+def _account_roles(roles: Iterable[Role], first: tuple[str, object] | None = None) -> list:
+    pairs = [(role.value, ROLE_NAMES[role]) for role in roles]
+    return choices([first, *pairs] if first else pairs)
+
+
+def _why(field_id: str) -> TextAreaField:
+    return TextAreaField(
+        _l("Why (kept in the audit log)"),
+        id=field_id,
+        validators=[NotBlank(_l("Say why, for the record.")), Length(max=2000)],
+    )
+
+
+class UserSearchForm(FlaskForm):
+    """The account list's filters, read from the query string."""
+
+    class Meta:
+        csrf = False  # a GET search changes nothing
+
+    q = StringField(_l("Email or display name contains"), validators=[Optional(), Length(max=254)])
+    role = SelectField(
+        _l("Role"),
+        choices=_account_roles(Role, ("", _l("Any role"))),
+        validators=[Optional()],
+    )
+    page = IntegerField(validators=[Optional(), NumberRange(min=1, max=MAX_ID)])
+
+
+class InviteForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    display_name = StringField(
+        _l("Display name"), validators=[NotBlank(_l("Give a display name.")), Length(max=60)]
+    )
+    role = SelectField(
+        _l("Role"),
+        choices=_account_roles(INVITABLE_ROLES, ("", _l("Choose a role"))),
+        validators=[InputRequired(_l("Choose a role."))],
+    )
+    note = _why("invite-note")
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(_l("New role"), choices=_account_roles(Role))
+    note = _why("role-note")
+
+
+class AccountBlockForm(FlaskForm):
+    days = IntegerField(
+        _l("Days"),
+        id="block-days",
+        default=7,
+        validators=[InputRequired(), NumberRange(min=1, max=90)],
+    )
+    note = _why("block-note")
+
+
+class UnblockForm(FlaskForm):
+    note = _why("unblock-note")

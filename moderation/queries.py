@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import func, or_, select
 
@@ -178,3 +179,20 @@ def transparency_report(
             else None
         ),
     )
+
+
+def flags_of(user: User) -> dict[str, Any]:
+    """The flags this account raised, for the owner's download of their data."""
+    flags = db.session.scalars(select(Flag).where(Flag.user_id == user.id).order_by(Flag.id))
+    return {
+        "flags": [
+            {
+                "consultation": f.comment.consultation.slug,
+                "comment_number": f.comment.number,
+                "reason": f.reason,
+                "note": f.note,
+                "created_at": f.created_at.isoformat(),
+            }
+            for f in flags
+        ]
+    }

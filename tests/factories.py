@@ -60,6 +60,7 @@ class UserFactory(BaseFactory):
     display_name = factory.Sequence(lambda n: f"Person {n}")
     role = "participant"
     password_hash = factory.LazyFunction(lambda: hash_password("correct horse battery staple"))
+    email_confirmed_at = factory.LazyFunction(now_utc)
 
 
 class DistrictFactory(BaseFactory):

@@ -33,26 +33,38 @@ def init_app(app: Flask) -> None:
         return response
 
 
-def queue_email(
-    recipient: str, template: str, *, kind: str, locale: str | None = None, **context: object
-) -> OutboxEmail:
-    """Render `template` in `locale` (the district's default if None) into the outbox.
-
-    The message is sent after the surrounding transaction commits.
-    """
+def render_email(
+    template: str, locale: str | None = None, **context: object
+) -> tuple[str, str, str]:
+    """(subject, text, HTML) of `template` in `locale` (the district's default if None)."""
     with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         context["mail_locale"] = str(get_locale())
         subject = render_template(f"mail/{template}.subject.txt", **context)
         body = render_template(f"mail/{template}.txt", **context)
         html_body = render_template(f"mail/{template}.html", **context)
+    return " ".join(subject.split())[:300], body, html_body
+
+
+def queue_email(
+    recipient: str,
+    template: str,
+    *,
+    kind: str,
+    locale: str | None = None,
+    at_once: bool = True,
+    **context: object,
+) -> OutboxEmail:
+    """Render `template` in `locale` (the district's default if None) into the outbox.
+
+    The message is sent after the surrounding transaction commits: at the end of the request
+    when `at_once` (threat notifications must not wait), else by the caller's `deliver_soon`
+    or the every-minute sweep.
+    """
+    subject, body, html_body = render_email(template, locale, **context)
     message = OutboxEmail(
-        recipient=recipient,
-        subject=" ".join(subject.split())[:300],
-        body=body,
-        html_body=html_body,
-        kind=kind,
+        recipient=recipient, subject=subject, body=body, html_body=html_body, kind=kind
     )
     db.session.add(message)
-    if has_request_context():
+    if at_once and has_request_context():
         g.outbox_has_mail = True
     return message

@@ -23,7 +23,7 @@ from forum.models.surveys import (
     SurveyResponse,
     SurveyStatus,
 )
-from forum.models.users import PRIVILEGED_ROLES, Role, User
+from forum.models.users import PRIVILEGED_ROLES, PasswordReset, Role, User
 
 __all__ = [
     "PRIVILEGED_ROLES",
@@ -35,6 +35,7 @@ __all__ = [
     "District",
     "ModerationMode",
     "OutboxEmail",
+    "PasswordReset",
     "Position",
     "QuestionKind",
     "Role",

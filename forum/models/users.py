@@ -7,8 +7,8 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import Model
 from forum.models.types import UTCDateTime
@@ -45,6 +45,11 @@ class User(UserMixin, Model):
     blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set when the owner follows the emailed link (accounts made by an administrator or the
+    # command line start confirmed). Unconfirmed accounts sign in and take part as guests do.
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A closed account keeps its id for the public record; its email and password are gone.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"
@@ -57,8 +62,25 @@ class User(UserMixin, Model):
         return self.role in PRIVILEGED_ROLES
 
     @property
+    def email_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
+
+    @property
     def is_blocked(self) -> bool:
         return self.blocked_until is not None and self.blocked_until > now_utc()
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
+
+
+class PasswordReset(Model):
+    """One emailed reset link. Only the token's SHA-256 is kept; a link works once, for an hour."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()

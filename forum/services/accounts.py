@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from functools import lru_cache
 
 from argon2 import PasswordHasher
@@ -11,7 +12,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from extensions import db
-from forum.exceptions import EmailTaken, WeakPassword
+from forum.exceptions import EmailTaken, ForumError, WeakPassword
 from forum.models import Role, User
 from forum.models.users import new_session_token
 from forum.timeutil import now_utc
@@ -61,8 +62,19 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
-def create_user(email: str, password: str, display_name: str, role: str = Role.PARTICIPANT) -> User:
-    """Create an account; raises EmailTaken or WeakPassword."""
+def create_user(
+    email: str,
+    password: str,
+    display_name: str,
+    role: str = Role.PARTICIPANT,
+    *,
+    confirmed: bool = True,
+) -> User:
+    """Create an account; raises EmailTaken or WeakPassword.
+
+    Accounts made by an administrator or the command line are confirmed; self-registration
+    (`forum.services.registration`) passes `confirmed=False` and emails a link.
+    """
     email = normalise_email(email)
     if role not in Role.__members__.values():
         raise ValueError(f"unknown role {role!r}")
@@ -77,6 +89,7 @@ def create_user(email: str, password: str, display_name: str, role: str = Role.P
         display_name=display_name.strip(),
         password_hash=hash_password(password),
         role=role,
+        email_confirmed_at=now_utc() if confirmed else None,
     )
     db.session.add(user)
     db.session.flush()
@@ -104,3 +117,34 @@ def authenticate(email: str, password: str) -> User | None:
 def end_all_sessions(user: User) -> None:
     """Invalidate every login cookie issued for this account (used at logout)."""
     user.session_token = new_session_token()
+
+
+def check_password(user: User, password: str) -> bool:
+    try:
+        return _hasher().verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Set a new password after checking the current one; every session of the account ends."""
+    if not check_password(user, current):
+        raise ForumError("That is not your current password.", field="current_password")
+    problem = password_problem(new, user.email)
+    if problem:
+        raise WeakPassword(problem, field="password")
+    user.password_hash = hash_password(new)
+    end_all_sessions(user)
+
+
+def close_account(user: User, password: str) -> None:
+    """Close the account: its comments and survey answers stay as the public record, under the
+    names they were sent with; its email, password, language and sign-ins go."""
+    if not check_password(user, password):
+        raise ForumError("That is not your current password.", field="password")
+    user.email = f"closed-{user.id}@closed.invalid"
+    user.password_hash = hash_password(secrets.token_urlsafe(32))  # a password nobody knows
+    user.display_name = "Closed account"
+    user.preferred_locale = None
+    user.closed_at = now_utc()
+    end_all_sessions(user)

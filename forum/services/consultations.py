@@ -120,9 +120,16 @@ def listed_consultations() -> list[Consultation]:
 
 
 def public_thread(
-    consultation: Consultation, *, section_id: int | None, page: int, newest_first: bool
+    consultation: Consultation,
+    *,
+    section_id: int | None,
+    page: int,
+    newest_first: bool,
+    role: str | None = None,
+    position: str | None = None,
 ):  # -> flask_sqlalchemy.pagination.Pagination
-    """Page through top-level comments shown publicly, with their replies loaded."""
+    """Page through top-level comments shown publicly, with their replies loaded; optionally only
+    those on one section, by one role or declaring one position."""
     reply = aliased(Comment)
     has_public_reply = exists().where(
         reply.parent_id == Comment.id, reply.status == CommentStatus.PUBLISHED
@@ -140,6 +147,10 @@ def public_thread(
     )
     if section_id is not None:
         query = query.where(Comment.section_id == section_id)
+    if role is not None:
+        query = query.where(Comment.stakeholder_role == role)
+    if position is not None:
+        query = query.where(Comment.declared_position == position)
     return db.paginate(query, page=page, per_page=PAGE_SIZE, error_out=False)
 
 

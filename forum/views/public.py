@@ -22,13 +22,17 @@ from extensions import db, limiter
 from forum import surveys as survey_service
 from forum.actions import Refused, commit_or_flash
 from forum.auth import safe_next
+from forum.choices import POSITION_LABELS, ROLE_LABELS
 from forum.exceptions import ForumError
 from forum.forms import CommentForm, LanguageForm, WithdrawForm, choices, record_id
 from forum.models import Comment, Consultation, ConsultationStatus, School
+from forum.models.comments import FORM_ROLES
+from forum.plan import split_plan
 from forum.sanitize import render_markdown
 from forum.services import comments as comment_service
 from forum.services import consultations as consultation_service
 from forum.submissions import form_owner, new_form_key, no_store, renew_form_key, scoped_key
+from forum.thread_filters import ThreadFilters
 
 bp = Blueprint("public", __name__)
 
@@ -92,27 +96,50 @@ def _reply_target(consultation: Consultation, parent_id: object) -> Comment | No
     return parent
 
 
+def _remember_respondent(form: CommentForm) -> None:
+    """Start a signed-in person's form with the role and school of their last comment."""
+    if not current_user.is_authenticated:
+        return
+    last = db.session.scalar(
+        select(Comment)
+        .where(Comment.author_id == current_user.id)
+        .order_by(Comment.received_at.desc(), Comment.id.desc())
+        .limit(1)
+    )
+    if last is None:
+        return
+    if last.stakeholder_role in {role.value for role in FORM_ROLES}:
+        form.stakeholder_role.data = last.stakeholder_role
+    if last.school_id in {choice.value for choice in form.school_id.choices}:  # this district's
+        form.school_id.data = last.school_id
+
+
 def render_consultation(consultation: Consultation, form: CommentForm, status: int = 200):
-    section_id = request.args.get("section", type=record_id)
-    page = request.args.get("page", 1, type=record_id)
-    newest_first = request.args.get("sort") == "newest"
+    filters = ThreadFilters.from_args(request.args)
 
     def load_thread():
         # Called by the template only when its cached copy of the thread is out of date.
         return consultation_service.public_thread(
-            consultation, section_id=section_id, page=page, newest_first=newest_first
+            consultation,
+            section_id=filters.section_id,
+            page=filters.page,
+            newest_first=filters.newest_first,
+            role=filters.role,
+            position=filters.position,
         )
 
+    body_html = render_markdown(consultation.body_markdown)
     return (
         render_template(
             "forum/consultation.html",
             consultation=consultation,
-            body_html=render_markdown(consultation.body_markdown),
+            body_html=body_html,
+            plan=split_plan(body_html),
             load_thread=load_thread,
-            page=page,
+            filters=filters,
+            role_choices=[(role.value, ROLE_LABELS[role]) for role in FORM_ROLES],
+            position_choices=list(POSITION_LABELS.items()),
             counts=consultation_service.public_counts(consultation),
-            section_id=section_id,
-            newest_first=newest_first,
             form=form,
             replying_to=_reply_target(consultation, form.parent_id.data),
             surveys=survey_service.listed_surveys(consultation),
@@ -144,6 +171,7 @@ def index():
 def consultation(slug: str):
     consultation = _visible_consultation(slug)
     form = build_comment_form(consultation)
+    _remember_respondent(form)
     if request.args.get("section", type=record_id):
         form.section_id.data = request.args.get("section", type=record_id)
     form.parent_id.data = request.args.get("reply_to", type=record_id)
