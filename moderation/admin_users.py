@@ -25,6 +25,7 @@ from forum.services.password_reset import add_link, new_token, reset_password
 from forum.timeutil import now_utc
 from moderation import audit
 from moderation.models import AuditEntry
+from moderation.services import block_state, set_block
 
 logger = logging.getLogger(__name__)
 
@@ -189,31 +190,13 @@ def change_role(user: User, actor: User, role: str, note: str) -> None:
     logger.info("user %s changed the role of %s from %s to %s", actor.id, user.id, previous, role)
 
 
-def _state(user: User) -> str:
-    if user.is_blocked and user.blocked_until is not None:
-        return f"blocked until {user.blocked_until:%Y-%m-%d %H:%M} UTC"
-    return "active"
-
-
 def block(user: User, actor: User, days: int, note: str) -> None:
     """Stop `user` posting and flagging for `days` days (1 to 90)."""
     _check_why(note)
     if user.id == actor.id:
         raise AdminError(_("You cannot block your own account."))
-    if not 1 <= days <= 90:
-        raise AdminError(_("Block for 1 to 90 days."), field="days")
     _keep_an_admin(user, "days")
-    previous = _state(user)
-    user.blocked_until = now_utc() + timedelta(days=days)
-    audit.record(
-        actor,
-        "block_user",
-        target_type="user",
-        target_id=user.id,
-        note=note,
-        previous_state=previous,
-        new_state=_state(user),
-    )
+    set_block(user, actor, days, note)
     logger.info("user %s blocked account %s for %d days", actor.id, user.id, days)
 
 
@@ -221,7 +204,7 @@ def unblock(user: User, actor: User, note: str) -> None:
     _check_why(note)
     if not user.is_blocked:
         raise AdminError(_("This account is not blocked."))
-    previous = _state(user)
+    previous = block_state(user)
     user.blocked_until = None
     audit.record(
         actor,

@@ -219,12 +219,18 @@ def dismiss_flags(comment: Comment, actor: User, note: str | None = None) -> Non
     )
 
 
-def block_user(user: User, actor: User, days: int, note: str | None = None) -> None:
-    if user.is_privileged:
-        raise ModerationError(_("Staff accounts cannot be blocked here."))
+def block_state(user: User) -> str:
+    """How the audit log names an account's posting state."""
+    if user.is_blocked and user.blocked_until is not None:
+        return f"blocked until {user.blocked_until:%Y-%m-%d %H:%M} UTC"
+    return "active"
+
+
+def set_block(user: User, actor: User, days: int, note: str | None) -> None:
+    """Stop `user` posting and flagging for 1 to 90 days, with its audit row."""
     if not 1 <= days <= 90:
         raise ModerationError(_("Block for 1 to 90 days."), field="days")
-    previous = "blocked" if user.is_blocked else "active"
+    previous = block_state(user)
     user.blocked_until = now_utc() + timedelta(days=days)
     audit.record(
         actor,
@@ -233,8 +239,14 @@ def block_user(user: User, actor: User, days: int, note: str | None = None) -> N
         target_id=user.id,
         note=note,
         previous_state=previous,
-        new_state=f"blocked until {user.blocked_until:%Y-%m-%d %H:%M} UTC",
+        new_state=block_state(user),
     )
+
+
+def block_user(user: User, actor: User, days: int, note: str | None = None) -> None:
+    if user.is_privileged:
+        raise ModerationError(_("Staff accounts cannot be blocked here."))
+    set_block(user, actor, days, note)
 
 
 ACTIONS: dict[str, Callable[..., object]] = {
