@@ -18,7 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from forum.forms import MAX_ID, NotBlank, choices
+from forum.forms import MAX_ID, NotBlank, choices, record_id
 from forum.models import Role
 from moderation.admin_users import INVITABLE_ROLES, ROLE_NAMES
 from moderation.rules import FLAG_REASONS, HIDE_REASONS
@@ -42,7 +42,7 @@ class ActionForm(FlaskForm):
 
 
 class BulkForm(FlaskForm):
-    comment_ids = SelectMultipleField(_l("Comments"), coerce=int, validate_choice=False)
+    comment_ids = SelectMultipleField(_l("Comments"), coerce=record_id, validate_choice=False)
     action = SelectField(
         _l("Action for the selected comments"),
         choices=choices(
