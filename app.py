@@ -172,11 +172,12 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_services(app: Flask) -> None:
-    """Mail, and the job queue with the tasks the packages declared as they registered."""
+    """Mail, notifications, and the job queue with the tasks the packages declared."""
     import jobs
-    from forum import mail
+    from forum import mail, notifications
 
     mail.init_app(app)
+    notifications.init_app(app)
     jobs.queue.init_app(app)
 
 

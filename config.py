@@ -108,6 +108,9 @@ class Config:
     # Reset links: per address, and per email asked about (so nobody's inbox can be flooded).
     RATE_LIMIT_RESET = "5 per minute;20 per hour"
     RATE_LIMIT_RESET_EMAIL = "3 per hour"
+    # Following a consultation: per address (a guest's confirmation email) and per client.
+    RATE_LIMIT_FOLLOW = "10 per minute;30 per hour"
+    RATE_LIMIT_FOLLOW_EMAIL = "3 per hour"
     RATE_LIMIT_COMMENT = "10 per minute;60 per hour"
     RATE_LIMIT_SURVEY = "10 per minute;60 per hour"
     RATE_LIMIT_FLAG = "20 per hour"

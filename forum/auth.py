@@ -34,14 +34,17 @@ def load_user(user_id: str) -> User | None:
 
 
 def role_required(*roles: str) -> Callable[[F], F]:
-    """Let only signed-in users with one of these roles through; others get 403."""
+    """Let only signed-in users with one of these roles through; others get 403.
+
+    A blocked account keeps its role but cannot use it until the block ends.
+    """
 
     def decorator(view: F) -> F:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
-            if not current_user.has_role(*roles):
+            if not current_user.has_role(*roles) or current_user.is_blocked:
                 abort(403)
             return view(*args, **kwargs)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -34,6 +35,11 @@ from wtforms.validators import (
 from forum.choices import LANGUAGES, POSITION_LABELS, ROLE_LABELS
 from forum.models import ConsultationStatus, ModerationMode, SurveyStatus
 from forum.models.comments import FORM_ROLES
+
+
+def strip_text(value: object) -> object:
+    """Spaces around a typed or pasted value (an email address) are not part of it."""
+    return value.strip() if isinstance(value, str) else value
 
 
 def choices(pairs: object) -> list[SelectChoice]:
@@ -170,10 +176,33 @@ class CommentForm(RespondentForm):
     )
     section_id = SelectField(_l("Comment on"), coerce=optional_int, validators=[Optional()])
     parent_id = HiddenField(filters=[optional_int])
+    follow = BooleanField(
+        _l(
+            "Email me 48 hours before comment closes and when the summary for the board is "
+            "published"
+        )
+    )
+    follow_email = EmailField(
+        _l("Email address for these updates"),
+        filters=[strip_text],
+        description=_l("We send a link to confirm it. Your address is never shown or shared."),
+        validators=[
+            Optional(),
+            Email(_l("Give an email address like name@example.org.")),
+            Length(max=254),
+        ],
+    )
 
     def __init__(self, *args: object, max_chars: int, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.text.validators = [*self.text.validators, MaxChars(max_chars)]
+
+    def validate(self, extra_validators: object = None) -> bool:
+        valid = super().validate(extra_validators)  # type: ignore[arg-type]
+        if self.follow.data and not self.follow_email.data and not current_user.is_authenticated:
+            self.follow_email.errors = [_l("Give the email address to send the updates to.")]
+            return False
+        return valid
 
 
 class CsrfForm(FlaskForm):

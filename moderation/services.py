@@ -14,6 +14,7 @@ from extensions import db
 from forum.exceptions import ForumError
 from forum.mail import queue_email
 from forum.models import Comment, CommentStatus, User
+from forum.notifications.links import unsubscribe_url
 from forum.sanitize import apply_redactions
 from forum.timeutil import now_utc
 from moderation import audit
@@ -106,8 +107,9 @@ def hide(comment: Comment, actor: User, reason_code: str | None, note: str | Non
         previous_state=previous,
         new_state=comment.status,
     )
-    if comment.author is not None:
-        _tell_author_hidden(comment, comment.author, code)
+    author = comment.author
+    if author is not None and author.closed_at is None and author.notify_moderation:
+        _tell_author_hidden(comment, author, code)
 
 
 def _tell_author_hidden(comment: Comment, author: User, code: str) -> None:
@@ -116,6 +118,7 @@ def _tell_author_hidden(comment: Comment, author: User, code: str) -> None:
         "hidden_notice",
         kind="hidden_notice",
         locale=author.preferred_locale,
+        unsubscribe_url=unsubscribe_url("moderation", author.id),
         comment=comment,
         code=code,
         rule=HIDE_REASONS[code],

@@ -7,6 +7,7 @@ import logging
 from datetime import date
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -17,6 +18,7 @@ from analysis.packet.models import Packet
 from analysis.pipeline import latest_run
 from extensions import db
 from forum.models import Consultation, User
+from forum.signals import packet_published
 from forum.timeutil import now_utc
 
 logger = logging.getLogger(__name__)
@@ -173,6 +175,7 @@ def publish(packet: Packet, user: User) -> Packet:
     packet.content, packet.version, packet.content_hash = content, version, content_hash(content)
     packet.status, packet.published_at, packet.published_by_id = "published", now_utc(), user.id
     db.session.flush()
+    packet_published.send(current_app._get_current_object(), packet=packet)
     logger.info("published packet version %s of %s", version, packet.consultation.slug)
     return packet
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from flask import Flask, current_app, g, has_request_context, render_template
 from flask_babel import force_locale, get_locale
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from extensions import db
 from forum.mail.senders import sender_class
@@ -52,19 +54,42 @@ def queue_email(
     kind: str,
     locale: str | None = None,
     at_once: bool = True,
+    unsubscribe_url: str | None = None,
+    dedupe_key: str | None = None,
     **context: object,
-) -> OutboxEmail:
+) -> OutboxEmail | None:
     """Render `template` in `locale` (the district's default if None) into the outbox.
 
     The message is sent after the surrounding transaction commits: at the end of the request
     when `at_once` (threat notifications must not wait), else by the caller's `deliver_soon`
-    or the every-minute sweep.
+    or the every-minute sweep. A notification names its `unsubscribe_url` (shown in the message
+    and sent as RFC 8058 headers) and a `dedupe_key`: a key already in the outbox queues nothing
+    and returns None, so each notification leaves once however often its cause is seen.
     """
-    subject, body, html_body = render_email(template, locale, **context)
-    message = OutboxEmail(
-        recipient=recipient, subject=subject, body=body, html_body=html_body, kind=kind
+    if dedupe_key is not None and db.session.scalar(
+        select(OutboxEmail.id).where(OutboxEmail.dedupe_key == dedupe_key)
+    ):
+        return None
+    subject, body, html_body = render_email(
+        template, locale, unsubscribe_url=unsubscribe_url, **context
     )
-    db.session.add(message)
+    message = OutboxEmail(
+        recipient=recipient,
+        subject=subject,
+        body=body,
+        html_body=html_body,
+        kind=kind,
+        unsubscribe_url=unsubscribe_url,
+        dedupe_key=dedupe_key,
+    )
+    if dedupe_key is None:
+        db.session.add(message)
+    else:
+        try:  # another worker may queue the same notification at the same moment
+            with db.session.begin_nested():
+                db.session.add(message)
+        except IntegrityError:
+            return None
     if at_once and has_request_context():
         g.outbox_has_mail = True
     return message

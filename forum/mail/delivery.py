@@ -82,7 +82,7 @@ def _claim(limit: int) -> list[Letter]:
         .execution_options(synchronize_session=False)
     )
     letters = [
-        Letter(m.id, m.recipient, m.subject, m.body, m.html_body)
+        Letter(m.id, m.recipient, m.subject, m.body, m.html_body, m.unsubscribe_url)
         for m in db.session.scalars(
             select(OutboxEmail).where(OutboxEmail.claim_token == token).order_by(OutboxEmail.id)
         )

@@ -27,6 +27,7 @@ class Letter:
     subject: str
     body: str
     html_body: str | None = None
+    unsubscribe_url: str | None = None
 
 
 class Sender(Protocol):
@@ -73,6 +74,9 @@ class SMTPSender:
         email["From"] = self.sender
         email["To"] = letter.recipient
         email["Subject"] = letter.subject
+        if letter.unsubscribe_url:  # RFC 8058: mail programs offer a one-click unsubscribe
+            email["List-Unsubscribe"] = f"<{letter.unsubscribe_url}>"
+            email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         email.set_content(letter.body)
         if letter.html_body:
             email.add_alternative(letter.html_body, subtype="html")

@@ -15,6 +15,7 @@ from forum.models.consultations import (
 )
 from forum.models.districts import District, School
 from forum.models.mail import OutboxEmail
+from forum.models.notifications import Follow
 from forum.models.surveys import (
     QuestionKind,
     Survey,
@@ -33,6 +34,7 @@ __all__ = [
     "Consultation",
     "ConsultationStatus",
     "District",
+    "Follow",
     "ModerationMode",
     "OutboxEmail",
     "PasswordReset",

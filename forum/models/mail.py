@@ -27,3 +27,7 @@ class OutboxEmail(Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(String(500))
+    # Notifications carry a one-click unsubscribe link (RFC 8058 headers) and a key that makes
+    # the same notification impossible to queue twice (e.g. "reply:42:7").
+    unsubscribe_url: Mapped[str | None] = mapped_column(String(500))
+    dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)

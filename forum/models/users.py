@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import Model
@@ -50,6 +50,10 @@ class User(UserMixin, Model):
     email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # A closed account keeps its id for the public record; its email and password are gone.
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Notification settings (My account); each email's unsubscribe link turns its own one off.
+    notify_replies: Mapped[bool] = mapped_column(default=True, server_default=true())
+    notify_followed: Mapped[bool] = mapped_column(default=True, server_default=true())
+    notify_moderation: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"

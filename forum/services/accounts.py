@@ -9,11 +9,11 @@ from functools import lru_cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from extensions import db
 from forum.exceptions import EmailTaken, ForumError, WeakPassword
-from forum.models import Role, User
+from forum.models import Follow, Role, User
 from forum.models.users import new_session_token
 from forum.timeutil import now_utc
 
@@ -147,4 +147,6 @@ def close_account(user: User, password: str) -> None:
     user.display_name = "Closed account"
     user.preferred_locale = None
     user.closed_at = now_utc()
+    user.notify_replies = user.notify_followed = user.notify_moderation = False
+    db.session.execute(delete(Follow).where(Follow.user_id == user.id))
     end_all_sessions(user)

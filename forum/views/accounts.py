@@ -36,6 +36,8 @@ from forum.forms import (
 )
 from forum.mail.delivery import deliver_soon
 from forum.models import Comment
+from forum.notifications.following import follows_of
+from forum.notifications.forms import NotificationSettingsForm
 from forum.sanitize import isolate_text
 from forum.services import accounts, personal_data, registration
 from forum.services import password_reset as resets
@@ -215,7 +217,8 @@ def _account_page(**forms):
     forms.setdefault("email_form", EmailChangeForm(prefix="new-email"))
     forms.setdefault("password_form", PasswordChangeForm(prefix="new-password"))
     forms.setdefault("close_form", CloseAccountForm(prefix="close"))
-    return render_template("forum/account.html", **forms)
+    forms.setdefault("notifications_form", NotificationSettingsForm(obj=current_user))
+    return render_template("forum/account.html", follows=follows_of(current_user), **forms)
 
 
 @bp.route("/account")

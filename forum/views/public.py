@@ -27,6 +27,7 @@ from forum.exceptions import ForumError
 from forum.forms import CommentForm, LanguageForm, WithdrawForm, choices, record_id
 from forum.models import Comment, Consultation, ConsultationStatus, School
 from forum.models.comments import FORM_ROLES
+from forum.notifications import following
 from forum.plan import split_plan
 from forum.sanitize import render_markdown
 from forum.services import comments as comment_service
@@ -234,6 +235,11 @@ def post_comment(slug: str):
             idempotency_key=key,
             max_chars=current_app.config["COMMENT_MAX_CHARS"],
         )
+        if form.follow.data:
+            if author is not None:
+                following.follow_as_account(consultation, author)
+            else:
+                following.follow_as_guest(consultation, form.follow_email.data)
         return comment.receipt_token  # known before COMMIT: nothing to read after it
 
     try:

@@ -305,8 +305,8 @@ def test_the_receipt_says_what_happens_next(client, consultation):
     assert "which meets on May 14, 2031 to discuss the plan." in steps
     assert "It is agenda item 11.2." in steps
     assert "You can withdraw your comment with the button at the end of this page" in steps
-    assert "Email updates are not available yet." in steps  # following: honest, not promised
-    assert f'href="/consultations/{consultation.slug}">its page</a>' in steps
+    follow = f'<a href="/consultations/{consultation.slug}#follow">follow the consultation</a>'
+    assert follow in steps
 
 
 def test_the_receipt_in_spanish(client, consultation):

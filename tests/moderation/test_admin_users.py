@@ -336,6 +336,17 @@ def test_block_and_unblock_are_audited(client, as_admin):
     assert (block_row.note, unblock_row.note) == ("Posted a student's address", "Appeal granted")
 
 
+def test_a_blocked_staff_member_loses_the_back_office_until_unblocked(app, client, as_admin):
+    member = user_with_role("staff")
+    colleague = Browser(app, member)
+    assert colleague.get("/staff/").status_code == 200
+    client.post(f"/admin/users/{member.id}/block", data={"days": "3", "note": "Shared a sign-in"})
+    assert colleague.get("/staff/").status_code == 403
+    assert colleague.get("/staff/consultations/new").status_code == 403
+    client.post(f"/admin/users/{member.id}/unblock", data={"note": "Password changed"})
+    assert colleague.get("/staff/").status_code == 200
+
+
 @pytest.mark.parametrize(
     ("path", "data", "message"),
     [
@@ -371,16 +382,17 @@ def test_the_last_administrator_cannot_be_demoted(client, as_admin):
     assert client.get("/admin/users").status_code == 200  # still signed in
 
 
-def test_a_blocked_administrator_does_not_count(app, admin):
+def test_a_blocked_administrator_does_not_count_and_cannot_act(app, admin):
     blocked_admin = user_with_role("admin")
     blocked_admin.blocked_until = now_utc() + timedelta(days=3)
     db.session.commit()
     before = counts()
     browser = Browser(app, blocked_admin)
     demote = browser.post(f"/admin/users/{admin.id}/role", data={"role": "staff", "note": "x"})
+    assert demote.status_code == 403  # a blocked account cannot use its role
+    himself = Browser(app, admin)
+    demote = himself.post(f"/admin/users/{admin.id}/role", data={"role": "staff", "note": "x"})
     assert demote.status_code == 400 and "last administrator" in page_text(demote)
-    block = browser.post(f"/admin/users/{admin.id}/block", data={"days": "3", "note": "x"})
-    assert block.status_code == 400 and "last administrator" in page_text(block)
     assert counts() == before
     db.session.refresh(admin)
     assert (admin.role, admin.blocked_until) == ("admin", None)
