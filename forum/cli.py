@@ -115,7 +115,17 @@ def db_restore_command(source: Path, yes: bool) -> None:
     click.echo(f"Restored {sum(counts.values()):,} rows in {len(counts)} tables from {source}.")
 
 
+@click.command("sweep")
+def sweep_command() -> None:
+    """Do once what the worker does every minute (for cron where no worker runs)."""
+    from jobs import queue
+
+    queue.sweep()
+    click.echo(f"Swept: {', '.join(work.__name__ for _order, work in queue.minute_work)}.")
+
+
 def register(app: Flask) -> None:
+    app.cli.add_command(sweep_command)
     app.cli.add_command(db_backup_command)
     app.cli.add_command(db_restore_command)
     app.cli.add_command(users_cli)

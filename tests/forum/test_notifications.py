@@ -272,3 +272,15 @@ def test_a_hidden_comment_notice_has_an_unsubscribe_link_that_is_honoured(
     client.post(path_of(notice.unsubscribe_url))
     client.post(f"/moderation/comments/{second.id}/hide", data={"reason_code": "off_topic"})
     assert len(outbox("hidden_notice")) == 1
+
+
+def test_the_sweep_command_queues_and_delivers_notifications_where_no_worker_runs(
+    client, runner, consultation, participant, my_comment
+):
+    reply_over_http(client, consultation, my_comment)
+    result = runner.invoke(args=["sweep"])
+    assert result.exit_code == 0, result.output
+    assert "send_due_notifications" in result.output and "deliver_pending" in result.output
+    [notice] = outbox("reply_notice")
+    db.session.refresh(notice)
+    assert notice.sent_at is not None
