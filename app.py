@@ -170,6 +170,13 @@ def register_blueprints(app: Flask) -> None:
     moderation.init_app(app)
     analysis.init_app(app)
 
+    # Last: the open-data API, with what moderation and analysis publish through it.
+    from analysis.open_data import PUBLISHED_PACKETS
+    from forum import api
+    from moderation.open_data import MODERATION_REPORT
+
+    api.init_app(app, resources=[MODERATION_REPORT, PUBLISHED_PACKETS])
+
 
 def register_services(app: Flask) -> None:
     """Mail, notifications, and the job queue with the tasks the packages declared."""

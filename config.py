@@ -114,6 +114,18 @@ class Config:
     RATE_LIMIT_COMMENT = "10 per minute;60 per hour"
     RATE_LIMIT_SURVEY = "10 per minute;60 per hour"
     RATE_LIMIT_FLAG = "20 per hour"
+    # The open-data API (/api/v1), per client address across all its endpoints: enough to page
+    # through a large consultation in a minute, not enough to swamp the database.
+    RATE_LIMIT_API = os.environ.get("RATE_LIMIT_API", "120 per minute;2000 per hour")
+    # The terms the open data (API and downloads) is published under, and where they are.
+    OPEN_DATA_LICENCE = os.environ.get(
+        "OPEN_DATA_LICENCE",
+        "Public record. Reuse permitted under Creative Commons Attribution 4.0 (CC BY 4.0); "
+        "credit the school district.",
+    )
+    OPEN_DATA_LICENCE_URL = os.environ.get(
+        "OPEN_DATA_LICENCE_URL", "https://creativecommons.org/licenses/by/4.0/"
+    )
 
     # Email: "outbox" keeps mail in the database (development), "console" logs it, "smtp" sends.
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "outbox")

@@ -198,7 +198,7 @@ class CommentForm(RespondentForm):
         self.text.validators = [*self.text.validators, MaxChars(max_chars)]
 
     def validate(self, extra_validators: object = None) -> bool:
-        valid = super().validate(extra_validators)  # type: ignore[arg-type]
+        valid = super().validate(extra_validators)
         if self.follow.data and not self.follow_email.data and not current_user.is_authenticated:
             self.follow_email.errors = [_l("Give the email address to send the updates to.")]
             return False

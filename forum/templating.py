@@ -21,6 +21,7 @@ from forum.choices import (
     STATUS_LABELS,
     TONE_LABELS,
 )
+from forum.public_comments import public_comment
 from forum.sanitize import excerpt, isolate_html, render_comment
 from forum.surveys import answer_text
 from forum.timeutil import to_local
@@ -81,6 +82,7 @@ def register(app: Flask) -> None:
         local_date=local_date,
         iso=iso,
         comment_html=render_comment,
+        public_comment=public_comment,  # what the public may see of a comment, or None
         bdi=isolate_html,  # names and short texts people write: <bdi>, see forum.sanitize
         excerpt=excerpt,
         role_label=lambda v: _label(ROLE_LABELS, v),

@@ -24,6 +24,20 @@ ACCESS = {
     "author_only": set(),  # the test comment is a guest's: nobody here wrote it
 }
 EXPECTED = {
+    "api.comment": "public",
+    "api.comments": "public",
+    "api.comments_csv": "public",
+    "api.comments_jsonl": "public",
+    "api.consultation": "public",
+    "api.consultations": "public",
+    "api.data_dictionary": "public",
+    "api.docs": "public",
+    "api.index": "public",
+    "api.moderation_report": "public",
+    "api.openapi_document": "public",
+    "api.packets": "public",
+    "api.survey_results": "public",
+    "api.surveys": "public",
     "accounts.check_email": "public",
     "accounts.confirm_email": "public",
     "accounts.login": "public",

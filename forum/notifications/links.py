@@ -7,6 +7,7 @@ email must still stop the mail); a guest's confirmation link lasts three days.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, url_for
@@ -24,7 +25,7 @@ class LinkExpired(Exception):
     """A correctly signed confirmation link, older than it may be."""
 
 
-def absolute_url(endpoint: str, **values: object) -> str:
+def absolute_url(endpoint: str, **values: Any) -> str:
     """A full URL for an email, built from PUBLIC_BASE_URL (the sweep has no request to ask)."""
     base = current_app.config.get("PUBLIC_BASE_URL", "")
     if not base and has_request_context():

@@ -101,7 +101,9 @@ def send_reply_notices(now: datetime | None = None) -> int:
     ).all()
     queued = 0
     for reply in replies:
-        author = reply.parent.author
+        author = reply.parent.author if reply.parent is not None else None
+        if author is None:  # the query joined both; this only satisfies the type checker
+            continue
         message = queue_email(
             author.email,
             "reply_notice",

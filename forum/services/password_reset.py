@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from flask import url_for
 from sqlalchemy import select, update
@@ -36,7 +37,7 @@ def request_reset(email: str, locale: str | None) -> None:
     """
     user = find_user_by_email(email)
     token = new_token()
-    context = {
+    context: dict[str, Any] = {
         "link": url_for("accounts.reset_password", token=token, _external=True),
         "minutes": int(LINK_LIFETIME.total_seconds() // 60),
     }
