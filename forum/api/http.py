@@ -16,6 +16,7 @@ from extensions import database_busy, db
 logger = logging.getLogger(__name__)
 
 PREFIX = "/api/"
+HUMAN_PAGE = "/docs"  # /api/v1/docs, the one HTML page under PREFIX
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 PROBLEM_TYPE = "application/problem+json"
 
@@ -149,14 +150,16 @@ class SessionlessApi(SessionInterface):
     """Wraps the app's session interface so API requests ignore cookies and set none.
 
     The API serves only public data, identically to everyone: a browser's signed-in cookie is
-    not read (nothing depends on who asks), and no Set-Cookie or Vary: Cookie is sent.
+    not read (nothing depends on who asks), and no Set-Cookie or Vary: Cookie is sent. The
+    documentation page is the exception: it reads the session for the reader's language.
     """
 
     def __init__(self, inner: SessionInterface) -> None:
         self.inner = inner
 
     def open_session(self, app: Flask, request: Any) -> Any:
-        if request.path.startswith(PREFIX):
+        # The documentation page is a page like the others: it speaks the reader's language.
+        if request.path.startswith(PREFIX) and not request.path.endswith(HUMAN_PAGE):
             return _ApiSession()
         return self.inner.open_session(app, request)
 

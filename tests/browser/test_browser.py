@@ -302,6 +302,7 @@ SPANISH_PAGES = [
     ("/rules", "Reglas de participación"),
     ("/login", "Iniciar sesión"),
     ("/register", "Crear una cuenta"),
+    ("/api/v1/docs", "Datos abiertos: la API de comentarios públicos"),
 ]
 
 
