@@ -70,6 +70,9 @@ EXPECTED = {
     "analysis.overview": "staff",
     "analysis.save_theme": "staff",
     "analysis.start": "staff",
+    "heard.download": "public",
+    "heard.latest": "public",
+    "heard.version": "public",
     "invitations.accept": "public",
     "moderation.act": "moderators",
     "moderation.block": "moderators",
@@ -151,6 +154,7 @@ def world(app):
         "fmt": "html",
         "survey_id": survey.id,
         "question_id": question.id,
+        "version": 1,
     }
     return users, values
 

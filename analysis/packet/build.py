@@ -36,18 +36,53 @@ class PacketError(ForumError):
 
 @dataclass
 class Period:
+    """The dates a packet reports on, cut off where its analysis run read the comments."""
+
     start: date
     end: date
+    # When the analysis run read the comments: later ones belong to the next packet, so a packet
+    # made while comment is still open covers what came in up to here and says so on its cover.
+    cutoff: datetime | None = None
+    closes_at: datetime | None = None  # the consultation's close: no comment comes after it
+
+    def _whole_end(self) -> datetime:
+        return local_to_utc(datetime.combine(self.end + timedelta(days=1), time.min))
 
     def bounds(self) -> tuple[datetime, datetime]:
-        return (
-            local_to_utc(datetime.combine(self.start, time.min)),
-            local_to_utc(datetime.combine(self.end + timedelta(days=1), time.min)),
-        )
+        end = self._whole_end()
+        if self.cutoff is not None and self.cutoff < end:
+            end = self.cutoff
+        return local_to_utc(datetime.combine(self.start, time.min)), end
+
+    def is_interim(self) -> bool:
+        """True when comments could still arrive in the period after the run read them."""
+        last = self._whole_end()
+        if self.closes_at is not None:
+            last = min(last, self.closes_at)
+        return self.cutoff is not None and self.cutoff < last
+
+    def as_content(self) -> dict[str, Any]:
+        return {
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            # local time, to the minute; None when the run read every comment of the period
+            "cutoff": to_local(self.cutoff).strftime("%Y-%m-%d %H:%M")
+            if self.cutoff is not None and self.is_interim()
+            else None,
+        }
 
 
 def default_period(consultation: Consultation) -> Period:
-    return Period(to_local(consultation.opens_at).date(), to_local(consultation.closes_at).date())
+    return Period(
+        to_local(consultation.opens_at).date(),
+        to_local(consultation.closes_at).date(),
+        closes_at=consultation.closes_at,
+    )
+
+
+def covered_by(period: Period, run: AnalysisRun) -> Period:
+    """The period as far as `run` read it: comments received after the run started are left out."""
+    return Period(period.start, period.end, run.started_at or run.created_at, period.closes_at)
 
 
 def content_hash(content: dict[str, Any]) -> str:
@@ -124,7 +159,7 @@ def build_content(
             "proposal": consultation.proposal,
             "analysis_run": run.id,
         },
-        "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
+        "period": period.as_content(),
         "records": records_summary(everything),
         "method": method_section(everything, published, run, labels, merged),
         "positions": positions,
@@ -155,5 +190,5 @@ def build_content(
             for c in published
         ],
     }
-    content["summary"] = edits.get("summary") or executive_summary(content, consultation)
+    executive_summary(content, consultation.title, edits.get("summary"))
     return content

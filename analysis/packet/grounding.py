@@ -1,19 +1,31 @@
-"""Checks run at every build: quotes are verbatim, numbers match the database, records add up."""
+"""Checks run at every build: quotes are verbatim and safe, every number is recounted, records add up."""
 
 from __future__ import annotations
 
-import re
+import json
 from collections import Counter
 from typing import Any
 
 from sqlalchemy import func, select
 
-from analysis.models import CommentAnalysis
-from analysis.packet.build import STANCES, PacketError, Period, theme_map
+from analysis.models import AnalysisRun, CommentAnalysis
+from analysis.packet.build import (
+    STANCES,
+    PacketError,
+    Period,
+    build_content,
+    covered_by,
+    theme_map,
+)
+from analysis.packet.recount import (
+    check_quote_footers,
+    check_sources,
+    check_summary,
+    compare,
+    listed,
+)
 from extensions import db
 from forum.models import Comment, CommentStatus, Consultation, SurveyAnswer, SurveyResponse
-
-_NUMBER = re.compile(r"(?<![\w#])\d+(?:\.\d+)?")
 
 
 def _by_number(consultation: Consultation) -> dict[int, Comment]:
@@ -171,62 +183,46 @@ def check_survey_numbers(surveys: list[dict[str, Any]]) -> list[str]:
     return problems
 
 
-def narrative_numbers(content: dict[str, Any]) -> list[str]:
-    """Every number a narrative paragraph states must be one the packet computed."""
-    allowed: set[str] = set()
-
-    def collect(value: Any) -> None:
-        if isinstance(value, bool):
-            return
-        if isinstance(value, int | float):
-            allowed.add(str(value))
-        elif isinstance(value, dict):
-            for item in value.values():
-                collect(item)
-        elif isinstance(value, list):
-            for item in value:
-                collect(item)
-        elif isinstance(value, str) and len(value) < 40:
-            allowed.update(_NUMBER.findall(value))
-
-    for key in (
-        "records",
-        "positions",
-        "themes",
-        "campaigns",
-        "method",
-        "period",
-        "header",
-        "surveys",
-    ):
-        collect(
-            {k: v for k, v in content[key].items() if k not in ("chart_svg",)}
-            if isinstance(content[key], dict)
-            else content[key]
-        )
-    total = content["positions"]["total"]["total"]
-    for count in content["positions"]["total"]["counts"].values():
-        allowed.add(str(round(100 * count / total)) if total else "0")
-    for row in content["positions"]["rows"]:
-        allowed.update(
-            str(round(100 * v / row["total"])) for v in row["counts"].values() if row["total"]
-        )
-    problems = []
-    for paragraph in content["summary"]:
-        for number in _NUMBER.findall(paragraph):
-            if number not in allowed:
-                problems.append(
-                    f"summary: the number {number} in “{paragraph[:60]}…” is not one the packet computed"
-                )
-    return problems
+def _as_stored(content: dict[str, Any]) -> Any:
+    return json.loads(json.dumps(content, sort_keys=True))
 
 
 def check_packet(
     content: dict[str, Any], consultation: Consultation, period: Period, edits: dict[str, Any]
 ) -> None:
     """Raise PacketError naming every mismatch; return quietly when the packet is grounded."""
-    problems = check_quotes(content, _by_number(consultation))
+    run = db.session.get(AnalysisRun, content["header"]["analysis_run"])
+    if run is None:
+        raise PacketError("The packet names an analysis run that does not exist.")
+    period = covered_by(period, run)
+    comments = _by_number(consultation)
+    problems = check_quotes(content, comments)
     problems += check_numbers(content, consultation, period, edits)
-    problems += narrative_numbers(content)
+    start, end = period.bounds()
+    in_period = (
+        Comment.consultation_id == consultation.id,
+        Comment.received_at >= start,
+        Comment.received_at < end,
+    )
+    problems += check_sources(content, run.id, in_period)
+    problems += check_quote_footers(content, comments)
+    published = set(
+        db.session.scalars(
+            select(Comment.number).where(*in_period, Comment.status == CommentStatus.PUBLISHED)
+        )
+    )
+    problems += check_summary(content, published)
+    # Every other slot (tone, themes by role and position, campaigns, channels, schools, the
+    # unthemed count, survey tables, the run's accuracy figures): recounted and compared.
+    recounted = build_content(
+        consultation,
+        run,
+        period,
+        prepared_by=content["header"]["prepared_by"],
+        edits=edits,
+        version=content["header"]["version"],
+    )
+    # Both as they are stored (JSON), so a tuple and a list, or 1 and 1.0, are not differences.
+    problems += compare(_as_stored(content), _as_stored(recounted))
     if problems:
-        raise PacketError("The packet failed its checks:\n- " + "\n- ".join(problems))
+        raise PacketError("The packet failed its checks:\n- " + "\n- ".join(listed(problems)))

@@ -59,6 +59,12 @@ def render_docx(content: dict[str, Any]) -> bytes:
         ("Prepared by", header["prepared_by"]),
         ("Version", header["version"] or "draft"),
         ("Comment period", f"{content['period']['start']} to {content['period']['end']}"),
+        (
+            "Comments received up to",
+            f"{content['period']['cutoff']} (interim packet; later comments are in the next one)"
+            if content["period"].get("cutoff")
+            else f"the end of the comment period ({content['period']['end']})",
+        ),
     ):
         document.add_paragraph(f"{label}: {value or '—'}")
     document.add_heading("Executive summary", level=1)
@@ -66,12 +72,17 @@ def render_docx(content: dict[str, Any]) -> bytes:
         document.add_paragraph(paragraph)
     _method_docx(document, content)
     document.add_heading("Positions by stakeholder role", level=1)
+    document.add_paragraph(
+        "Each count is split into positions commenters declared (said so) and positions "
+        "predicted from the text of comments that declared none."
+    )
+    columns = content["positions"]["columns"]
     _table(
         document,
-        ["Role", *content["positions"]["columns"], "Total"],
+        ["Role", *columns, "Total"],
         [
-            [r["label"], *[r["counts"][s] for s in content["positions"]["columns"]], r["total"]]
-            for r in content["positions"]["rows"]
+            [r["label"], *[_split_cell(r, s) for s in columns], r["total"]]
+            for r in [*content["positions"]["rows"], content["positions"]["total"]]
         ],
     )
     document.add_paragraph(content["positions"]["chart_alt"])
@@ -80,7 +91,8 @@ def render_docx(content: dict[str, Any]) -> bytes:
         document.add_heading(f"{theme['label']} ({theme['count']} comments)", level=2)
         for quote in theme["quotes"]:
             document.add_paragraph(
-                f"“{quote['text']}{'…' if quote['excerpt'] else ''}” (#{quote['number']}, {quote['role']})",
+                f"“{quote['text']}{'…' if quote['excerpt'] else ''}” (#{quote['number']}, {quote['role']}, "
+                f"{_footer_position(quote)})",
                 style="Quote",
             )
     document.add_heading("Campaigns", level=1)
@@ -123,6 +135,22 @@ def render_docx(content: dict[str, Any]) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def _split_cell(row: dict[str, Any], stance: str) -> str:
+    count = row["counts"][stance]
+    if stance == "unknown" or not count:
+        return str(count)
+    return f"{count} ({row['declared'][stance]} said so, {row['predicted'][stance]} predicted)"
+
+
+def _footer_position(quote: dict[str, Any]) -> str:
+    source = quote.get("position_source")
+    if source == "declared":
+        return f"{quote['position']} (said so)"
+    if source == "predicted":
+        return f"{quote['position']} (predicted from the text, not declared)"
+    return "position unknown"
 
 
 def _percent(value: float | None, missing: str = "n/a") -> str:
@@ -242,8 +270,17 @@ def _survey_docx(document, surveys: list[dict[str, Any]]) -> None:
 
 
 def _table(document, headings: list[str], rows: list[list[Any]]) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    if document.paragraphs:  # the heading or sentence that introduces the table stays with it
+        document.paragraphs[-1].paragraph_format.keep_with_next = True
     table = document.add_table(rows=1, cols=len(headings))
     table.style = "Light Grid Accent 1"
+    # Word repeats a row marked as a header row at the top of every page the table runs onto.
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    table.rows[0]._tr.get_or_add_trPr().append(header)
     for cell, heading in zip(table.rows[0].cells, headings, strict=True):
         cell.text = str(heading)
     for values in rows:

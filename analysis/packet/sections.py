@@ -8,13 +8,16 @@ from typing import Any
 from sqlalchemy import select
 
 from analysis.models import AnalysisRun, Campaign, CommentAnalysis, RepresentativeQuote
+from analysis.packet.charts import positions_chart
+from analysis.packet.groups import compare_groups, in_words
 from analysis.packet.quality import stance_rule, theme_estimates
 from analysis.training import saved_metrics
 from extensions import db
 from forum import surveys as survey_service
-from forum.charts import bar_chart, positions_chart
+from forum.charts import bar_chart
 from forum.choices import CHANNEL_LABELS, ROLE_LABELS
 from forum.models import Comment, CommentStatus, Consultation, School
+from moderation.models import Redaction, ReviewReason
 from moderation.rules import HIDE_REASONS
 
 STANCES = ["support", "oppose", "mixed", "neutral", "unknown"]
@@ -67,42 +70,74 @@ def records_summary(comments: list[Comment]) -> dict[str, Any]:
     }
 
 
+SOURCES = ("declared", "predicted", "unknown")
+
+
 def positions_section(published: list[Comment], rows: dict[int, CommentAnalysis]) -> dict[str, Any]:
+    """Positions by role and by school, each count split into declared and predicted."""
     by_role: dict[str, Counter] = defaultdict(Counter)
     by_school: dict[str, Counter] = defaultdict(Counter)
     sources = Counter(rows[c.id].stance_source for c in published)
     schools = {s.id: s.name for s in db.session.scalars(select(School))}
     for comment in published:
-        stance = rows[comment.id].stance
-        by_role[comment.stakeholder_role][stance] += 1
+        key = (rows[comment.id].stance, rows[comment.id].stance_source)
+        by_role[comment.stakeholder_role][key] += 1
         if comment.school_id:
-            by_school[schools[comment.school_id]][stance] += 1
+            by_school[schools[comment.school_id]][key] += 1
+
+    def row(key: str, label: str, counts: Counter) -> dict[str, Any]:
+        return {
+            "key": key,
+            "label": label,
+            "counts": {s: sum(counts[(s, src)] for src in SOURCES) for s in STANCES},
+            # "said so" and "predicted from the text" kept apart in every table and sentence
+            "declared": {s: counts[(s, "declared")] for s in STANCES},
+            "predicted": {s: counts[(s, "predicted")] for s in STANCES},
+            "total": sum(counts.values()),
+        }
 
     def table(groups: dict[str, Counter], name_of) -> list[dict[str, Any]]:
-        return [
-            {
-                "key": key,
-                "label": name_of(key),
-                "counts": {s: counts[s] for s in STANCES},
-                "total": sum(counts.values()),
-            }
-            for key, counts in sorted(groups.items(), key=lambda kv: -sum(kv[1].values()))
-        ]
+        ordered = sorted(groups.items(), key=lambda kv: -sum(kv[1].values()))
+        return [row(key, name_of(key), counts) for key, counts in ordered]
 
-    total: Counter[str] = Counter()
+    total: Counter = Counter()
     for counts in by_role.values():
         total.update(counts)
     role_rows = table(by_role, lambda key: label_of(ROLE_LABELS, key))
+    school_rows = table(by_school, lambda key: key)
+    everyone = row("all", "All roles", total)
+    compare_groups(role_rows, everyone)
+    compare_groups(school_rows, everyone)
     chart_svg, chart_alt = positions_chart(role_rows, STANCES)
     return {
         "columns": STANCES,
         "rows": role_rows,
-        "total": {"counts": {s: total[s] for s in STANCES}, "total": sum(total.values())},
-        "by_school": table(by_school, lambda key: key),
-        "sources": {s: sources[s] for s in ("declared", "predicted", "unknown")},
+        "total": everyone,
+        "by_school": school_rows,
+        "role_differences": in_words(role_rows),
+        "school_differences": in_words(school_rows),
+        "sources": {s: sources[s] for s in SOURCES},
         "chart_svg": chart_svg,
         "chart_alt": chart_alt,
     }
+
+
+def unsafe_to_quote(comment_ids: list[int]) -> set[int]:
+    """Comments a packet never quotes: an open flag or review reason, or any redaction."""
+    if not comment_ids:
+        return set()
+    held = db.session.scalars(
+        select(ReviewReason.comment_id).where(
+            ReviewReason.comment_id.in_(comment_ids), ReviewReason.cleared_at.is_(None)
+        )
+    )
+    redacted = db.session.scalars(
+        select(Redaction.comment_id).where(Redaction.comment_id.in_(comment_ids))
+    )
+    marked = db.session.scalars(
+        select(Comment.id).where(Comment.id.in_(comment_ids), Comment.redacted_text.is_not(None))
+    )
+    return set(held) | set(redacted) | set(marked)
 
 
 def theme_sections(
@@ -113,7 +148,8 @@ def theme_sections(
     merged: dict[str, str],
     edits: dict[str, Any],
 ) -> list[dict[str, Any]]:
-    by_id = {c.id: c for c in published}
+    unsafe = unsafe_to_quote([c.id for c in published])
+    by_id = {c.id: c for c in published if c.id not in unsafe}
     members: dict[str, list[Comment]] = defaultdict(list)
     for comment in published:
         for key in {
@@ -134,7 +170,7 @@ def theme_sections(
         if merged.get(key, key) != key:
             continue
         chosen = edits.get("quotes", {}).get(key)
-        numbers_to_ids = {c.number: c.id for c in members[key]}
+        numbers_to_ids = {c.number: c.id for c in members[key] if c.id in by_id}
         ids = (
             [numbers_to_ids[n] for n in chosen if n in numbers_to_ids]
             if chosen is not None
@@ -149,11 +185,32 @@ def theme_sections(
                 "by_position": {
                     s: sum(1 for c in members[key] if rows[c.id].stance == s) for s in STANCES
                 },
+                "by_position_predicted": {
+                    s: sum(
+                        1
+                        for c in members[key]
+                        if rows[c.id].stance == s and rows[c.id].stance_source == "predicted"
+                    )
+                    for s in STANCES[:4]
+                },
                 "quotes": [_quote(by_id[i], rows[i]) for i in ids[:MAX_QUOTES]],
-                "candidates": [c.number for c in members[key]],
+                "candidates": [c.number for c in members[key] if c.id in by_id],
+                "estimate": _estimate(run, key, merged),
             }
         )
     return themes
+
+
+def _estimate(run: AnalysisRun, key: str, merged: dict[str, str]) -> dict[str, Any] | None:
+    """The run's estimated count and 95% interval for a theme, with its coded sample; none for
+    a theme staff merged others into (the run measured each theme on its own)."""
+    figures = ((run.metrics.get("themes") or {}).get("per_theme") or {}).get(key)
+    if not isinstance(figures, dict) or any(k != key and v == key for k, v in merged.items()):
+        return None
+    names = ("estimate", "low", "high", "coded", "coded_positive")
+    return {name: figures.get(name) for name in names} | {
+        "coded_comments": (run.metrics.get("themes") or {}).get("coded_comments")
+    }
 
 
 def _quote(comment: Comment, analysis: CommentAnalysis) -> dict[str, Any]:
@@ -164,6 +221,7 @@ def _quote(comment: Comment, analysis: CommentAnalysis) -> dict[str, Any]:
         "excerpt": text != comment.public_text,
         "role": label_of(ROLE_LABELS, comment.stakeholder_role),
         "position": analysis.stance,
+        "position_source": analysis.stance_source,  # declared, predicted or unknown
     }
 
 
@@ -171,6 +229,7 @@ def campaign_sections(
     run: AnalysisRun, published: list[Comment], rows: dict[int, CommentAnalysis]
 ) -> list[dict[str, Any]]:
     by_id = {c.id: c for c in published}
+    unsafe = unsafe_to_quote(list(by_id))
     found = []
     for campaign in db.session.scalars(select(Campaign).where(Campaign.run_id == run.id)):
         in_period = [i for i in campaign.member_ids if i in by_id]
@@ -189,7 +248,7 @@ def campaign_sections(
                 "additions": [
                     {"number": by_id[i].number, "text": rows[i].campaign_addition}
                     for i in sorted(in_period, key=lambda i: by_id[i].number)
-                    if i in rows and rows[i].campaign_addition
+                    if i in rows and rows[i].campaign_addition and i not in unsafe
                 ],
             }
         )

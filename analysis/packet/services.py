@@ -12,7 +12,14 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from analysis.models import AnalysisRun
-from analysis.packet.build import PacketError, Period, build_content, content_hash, default_period
+from analysis.packet.build import (
+    PacketError,
+    Period,
+    build_content,
+    content_hash,
+    covered_by,
+    default_period,
+)
 from analysis.packet.grounding import check_packet
 from analysis.packet.models import Packet
 from analysis.pipeline import latest_run
@@ -20,13 +27,18 @@ from extensions import db
 from forum.models import Consultation, User
 from forum.signals import packet_published
 from forum.timeutil import now_utc
+from moderation import audit
 
 logger = logging.getLogger(__name__)
 
 
 def period_of(packet: Packet) -> Period:
     default = default_period(packet.consultation)
-    return Period(packet.period_start or default.start, packet.period_end or default.end)
+    return Period(
+        packet.period_start or default.start,
+        packet.period_end or default.end,
+        closes_at=default.closes_at,
+    )
 
 
 def create_draft(
@@ -64,7 +76,7 @@ def _rebuild(packet: Packet, version: int | None = None) -> dict[str, Any]:
             _("There is no finished analysis of this consultation yet; run the analysis first.")
         )
     packet.run_id = run.id
-    period = period_of(packet)
+    period = covered_by(period_of(packet), run)
     content = build_content(
         packet.consultation,
         run,
@@ -167,6 +179,10 @@ def publish(packet: Packet, user: User) -> Packet:
     """Freeze the draft as the next numbered version, after the checks pass once more."""
     if packet.is_published:
         raise PacketError(_("This packet is already published."))
+    if not user.has_role("staff", "admin"):
+        raise PacketError(_("Only staff can publish a packet."))
+    if packet.status != "draft":
+        raise PacketError(_("Only a draft that was built and checked can be published."))
     latest = db.session.scalar(
         select(func.max(Packet.version)).where(Packet.consultation_id == packet.consultation_id)
     )
@@ -175,7 +191,17 @@ def publish(packet: Packet, user: User) -> Packet:
     packet.content, packet.version, packet.content_hash = content, version, content_hash(content)
     packet.status, packet.published_at, packet.published_by_id = "published", now_utc(), user.id
     db.session.flush()
-    packet_published.send(current_app._get_current_object(), packet=packet)
+    # One audit row per publication, whether from the staff page or `flask packet publish`.
+    audit.record(
+        user,
+        "publish_packet",
+        target_type="packet",
+        target_id=packet.id,
+        previous_state="draft",
+        new_state=f"version {version}",
+        note=f"{packet.consultation.slug} version {version}, sha256 {packet.content_hash}",
+    )
+    packet_published.send(current_app._get_current_object(), packet=packet)  # type: ignore[attr-defined]
     logger.info("published packet version %s of %s", version, packet.consultation.slug)
     return packet
 
@@ -187,7 +213,29 @@ def content_for_cli(consultation: Consultation) -> dict[str, Any]:
         raise PacketError(
             f"There is no finished analysis of {consultation.slug}; run `flask analysis run {consultation.slug}`."
         )
-    period = default_period(consultation)
+    period = covered_by(default_period(consultation), run)
     content = build_content(consultation, run, period, prepared_by="Board staff", edits={})
     check_packet(content, consultation, period, {})
     return content
+
+
+def draft_to_publish(consultation: Consultation, user: User, packet_id: int | None) -> Packet:
+    """The draft `flask packet publish` freezes: the one named, else the newest, else a new one."""
+    query = select(Packet).where(Packet.consultation_id == consultation.id)
+    if packet_id is not None:
+        packet = db.session.scalar(query.where(Packet.id == packet_id))
+        if packet is None:
+            raise PacketError(f"No packet {packet_id} for {consultation.slug}.")
+        return packet
+    packet = db.session.scalars(
+        query.where(Packet.status == "draft").order_by(Packet.id.desc()).limit(1)
+    ).first()
+    if packet is None:
+        packet = create_draft(consultation, user, start=None, end=None, prepared_by="")
+        packet.content = _rebuild(packet)
+        packet.status, packet.progress, packet.message = (
+            "draft",
+            100,
+            "built by flask packet publish",
+        )
+    return packet

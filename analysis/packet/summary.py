@@ -1,57 +1,75 @@
-"""The executive summary: sentences filled in from the packet's own numbers."""
+"""The executive summary: sentence templates whose every number is a named statistic's slot."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-from analysis.packet.sections import STANCES
-from forum.models import Consultation
+from analysis.packet.statistics import STANCES, fill, statistics
 
 
-def share(part: int, whole: int) -> int:
-    return round(100 * part / whole) if whole else 0
+def _role_sentence(row: dict[str, Any], leading: str) -> str:
+    """“Parent: 30 of 52 support the proposal (25 said so, 5 predicted from their text).”"""
+    p = f"role.{row['key']}."
+    claim = f"{leading} the proposal" if leading in ("support", "oppose") else f"are {leading}"
+    return (
+        f"{{{{{p}label}}}}: {{{{{p}{leading}.total}}}} of {{{{{p}total}}}} {claim} "
+        f"({{{{{p}{leading}.declared}}}} said so, {{{{{p}{leading}.predicted}}}} predicted "
+        "from their text)."
+    )
 
 
-def _top(rows: list[dict[str, Any]], stance_total: int) -> str:
-    return ", ".join(f"{r['label']} ({r['count']})" for r in rows[:3]) if stance_total else ""
-
-
-def executive_summary(content: dict[str, Any], consultation: Consultation) -> list[str]:
-    """Sentences filled in from the packet's own numbers; no model writes free text."""
-    records, positions = content["records"], content["positions"]
-    total = positions["total"]["total"]
-    counts = positions["total"]["counts"]
-    paragraphs = [
-        f"Between {content['period']['start']} and {content['period']['end']}, the district received "
-        f"{records['received']} comments on “{consultation.title}” from {content['method']['people']} people; "
-        f"{records['published']} are published and summarised here.",
-        f"Of the {total} published comments, {counts['support']} ({share(counts['support'], total)}%) support the "
-        f"proposal, {counts['oppose']} ({share(counts['oppose'], total)}%) oppose it, {counts['mixed']} are mixed, "
-        f"{counts['neutral']} are neutral and {counts['unknown']} could not be classified.",
+def summary_templates(content: dict[str, Any]) -> list[str]:
+    """The generated summary as templates: no model writes free text, and no number is typed."""
+    positions = content["positions"]
+    opening = (
+        "Between {{period.start}} and {{period.cutoff}} (when this interim packet was cut off)"
+        if content["period"]["cutoff"]
+        else "Between {{period.start}} and {{period.end}}"
+    )
+    templates = [
+        f"{opening}, the district received {{{{records.received}}}} comments on "
+        "“{{consultation.title}}” from {{people}} people; {{records.published}} are published "
+        "and summarised here.",
+        "Of the {{all.total}} published comments, {{support.total}} ({{support.percent}}%) "
+        "support the proposal: {{support.declared}} said so and {{support.predicted}} were "
+        "predicted from their text. {{oppose.total}} ({{oppose.percent}}%) oppose it: "
+        "{{oppose.declared}} said so and {{oppose.predicted}} were predicted. "
+        "{{mixed.total}} are mixed ({{mixed.declared}} said so, {{mixed.predicted}} "
+        "predicted), {{neutral.total}} neutral ({{neutral.declared}} said so, "
+        "{{neutral.predicted}} predicted) and {{unknown.total}} could not be classified.",
     ]
     for row in positions["rows"]:
         if row["total"] >= 10:
             leading = max(STANCES[:4], key=lambda s: row["counts"][s])
-            paragraphs.append(
-                f"{row['label']}: {row['counts'][leading]} of {row['total']} {leading} the proposal."
-                if leading in ("support", "oppose")
-                else f"{row['label']}: {row['counts'][leading]} of {row['total']} are {leading}."
-            )
-    if content["themes"]:
-        paragraphs.append(f"The themes raised most often were {_top(content['themes'], total)}.")
+            templates.append(_role_sentence(row, leading))
+    if content["themes"] and positions["total"]["total"]:
+        named = ", ".join(
+            f"{{{{theme.{t['key']}.label}}}} ({{{{theme.{t['key']}.count}}}})"
+            for t in content["themes"][:3]
+        )
+        templates.append(f"The themes raised most often were {named}.")
     for campaign in content["campaigns"][:2]:
-        paragraphs.append(
-            f"{campaign['comments']} comments from {campaign['people']} people repeat one form letter "
-            f"(see comment #{campaign['template_number']})."
+        key = f"campaign.{campaign['key']}"
+        templates.append(
+            f"{{{{{key}.comments}}}} comments from {{{{{key}.people}}}} people repeat a form "
+            f"letter (see comment #{{{{{key}.template}}}})."
         )
     for survey in content.get("surveys", []):
-        paragraphs.append(
-            f"The survey “{survey['title']}” received {survey['responses']} responses; "
+        key = f"survey.{survey['survey_id']}"
+        templates.append(
+            f"The survey “{{{{{key}.title}}}}” received {{{{{key}.responses}}}} responses; "
             "its results by stakeholder role are in the survey section."
         )
-    paragraphs.append(
+    templates.append(
         "People chose to comment: these figures describe the people who commented, not the "
         "district's population, and this is not a poll."
     )
-    return [re.sub(r"\s+", " ", p).strip() for p in paragraphs]
+    return [re.sub(r"\s+", " ", t).strip() for t in templates]
+
+
+def executive_summary(content: dict[str, Any], title: str, edited: list[str] | None) -> None:
+    """Set the summary's templates, its statistics and the sentences they fill in."""
+    content["statistics"] = statistics(content, title)
+    content["summary_templates"] = edited or summary_templates(content)
+    content["summary"] = [fill(t, content["statistics"]) for t in content["summary_templates"]]

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import String, cast, exists, literal, or_, select
 from sqlalchemy.orm import aliased
+from werkzeug.routing import BuildError
 
 from extensions import db
 from forum.mail import queue_email
@@ -149,7 +150,16 @@ def send_due_notifications() -> int:
 
 def on_packet_published(sender: object, packet: Any) -> None:
     """Followers hear that the board packet is out (inside the publishing transaction)."""
+    consultation = packet.consultation
+    try:  # the public "What we heard" page, where the analysis package serves one
+        report = absolute_url("heard.version", slug=consultation.slug, version=packet.version)
+    except BuildError:
+        report = absolute_url("public.consultation", slug=consultation.slug)
     queued = _tell_followers(
-        packet.consultation, "packet_published", f"packet:{packet.id}", version=packet.version
+        consultation,
+        "packet_published",
+        f"packet:{packet.id}",
+        version=packet.version,
+        report=report,
     )
     logger.info("queued %s packet notice(s) for packet %s", queued, packet.id)

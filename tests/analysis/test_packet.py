@@ -5,18 +5,21 @@ from __future__ import annotations
 import copy
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 from docx import Document
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from analysis.models import AnalysisRun
 from analysis.packet.build import PacketError, default_period
 from analysis.packet.grounding import check_packet
 from analysis.packet.models import Packet
 from analysis.packet.services import content_for_cli
 from extensions import db
 from forum.models import Comment
+from tests import factories
 from tests.analysis.test_views import MEASURED, measured_run
 from tests.conftest import user_with_role
 
@@ -152,31 +155,30 @@ def test_campaigns_list_what_each_sender_added_verbatim(runner, analysed, tmp_pa
     html = build(runner, analysed.slug, "html", tmp_path / "packet.html").read_text(
         encoding="utf-8"
     )
-    assert f"{len(letter['additions'])} senders added words of their own" in html
+    added = len(letter["additions"])
+    assert f"{added} {'sender' if added == 1 else 'senders'} added words of their own" in html
     tampered = copy.deepcopy(content)
     tampered["campaigns"][0]["additions"][0]["text"] += " and more officers"
     with pytest.raises(PacketError, match="addition: the quote of #"):
         check_packet(tampered, analysed, default_period(analysed), {})
 
 
-def test_a_packet_is_not_built_from_an_out_of_date_analysis(runner, client, analysed, tmp_path):
-    client.post(
-        f"/consultations/{analysed.slug}/comments",
-        data={
-            "text": "A late comment the analysis has not seen.",
-            "author_name": "Late",
-            "stakeholder_role": "parent",
-            "declared_position": "support",
-            "preferred_language": "en",
-            "idempotency_key": "late-comment-key-001",
-        },
+def test_a_packet_is_not_built_from_an_analysis_that_missed_a_comment(
+    runner, client, analysed, tmp_path
+):
+    """A comment received before the run's cut-off but published after it (a moderator
+    approved it late) is one the analysis never saw: the packet waits for a new run."""
+    comment = factories.CommentFactory(
+        consultation=analysed, submitted_text="A comment held for review while the analysis ran."
     )
-    number = db.session.scalars(select(Comment.number).order_by(Comment.id.desc())).first()
+    run = db.session.scalars(select(AnalysisRun).order_by(AnalysisRun.id.desc())).first()
+    comment.received_at = run.started_at - timedelta(minutes=5)
+    db.session.commit()
     result = runner.invoke(
         args=["packet", "build", analysed.slug, "--format", "pdf", "-o", str(tmp_path / "x.pdf")]
     )
     assert result.exit_code != 0
-    assert f"does not cover published comment(s) #{number}" in result.output
+    assert f"does not cover published comment(s) #{comment.number}" in result.output
     assert not (tmp_path / "x.pdf").exists()
 
 

@@ -43,7 +43,7 @@ def test_publishing_a_packet_tells_each_confirmed_follower_once(client, auth, an
     assert sorted(n.recipient for n in notices) == sorted([reader.email, "guest@example.org"])
     spanish = next(n for n in notices if n.recipient == reader.email)
     assert "Junta" in spanish.subject and "/unsubscribe/" in spanish.unsubscribe_url
-    assert f"/consultations/{analysed.slug}" in spanish.body
+    assert f"/consultations/{analysed.slug}/what-we-heard/v1" in spanish.body
     # A second version is news too, once more per follower; publishing never repeats a notice.
     client.post(f"/staff/packets/{analysed.slug}", data={"prepared_by": "Office of the Board"})
     second = db.session.scalars(select(Packet).order_by(Packet.id.desc())).first()
