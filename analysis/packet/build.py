@@ -65,8 +65,8 @@ class Period:
         return {
             "start": self.start.isoformat(),
             "end": self.end.isoformat(),
-            # local time, to the minute; None when the run read every comment of the period
-            "cutoff": to_local(self.cutoff).strftime("%Y-%m-%d %H:%M")
+            # district time, to the minute, with its zone; None when the run read every comment
+            "cutoff": to_local(self.cutoff).strftime("%Y-%m-%d %H:%M %Z")
             if self.cutoff is not None and self.is_interim()
             else None,
         }
