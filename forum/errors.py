@@ -61,9 +61,9 @@ def busy_page():
 
 def _comment_form_again(message: str, status: int):
     """Keep what the person typed: re-show the comment form with a note; nothing was stored."""
-    from forum.views.public import _visible_consultation, build_comment_form, render_consultation
+    from forum.views.public import build_comment_form, render_consultation, visible_consultation
 
-    consultation = _visible_consultation((request.view_args or {})["slug"])
+    consultation = visible_consultation((request.view_args or {})["slug"])
     form = build_comment_form(consultation, formdata=request.form)
     form.form_errors.append(message)
     return render_consultation(consultation, form, status=status)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template
-from flask_login import current_user
 from sqlalchemy import select
 
 from analysis.packet.models import Packet
 from analysis.packet.render import render
 from extensions import cache, db
-from forum.models import Consultation, ConsultationStatus
+from forum.models import Consultation
+from forum.views.public import visible_consultation
 
 bp = Blueprint("heard", __name__, url_prefix="/consultations")
 
@@ -41,14 +41,6 @@ def latest_published(consultation: Consultation) -> Packet | None:
     ).first()
 
 
-def _consultation(slug: str) -> Consultation:
-    consultation = db.one_or_404(select(Consultation).where(Consultation.slug == slug))
-    is_staff = current_user.is_authenticated and current_user.has_role("staff", "admin")
-    if consultation.status == ConsultationStatus.DRAFT and not is_staff:
-        abort(404)
-    return consultation
-
-
 def _version(consultation: Consultation, version: int) -> Packet:
     # A draft has no version number, so no public address can reach one.
     return db.one_or_404(
@@ -73,7 +65,7 @@ def _page(consultation: Consultation, packet: Packet, *, is_latest: bool) -> str
 
 @bp.route("/<slug>/what-we-heard")
 def latest(slug: str):
-    consultation = _consultation(slug)
+    consultation = visible_consultation(slug)
     packet = latest_published(consultation)
     if packet is None:
         abort(404)
@@ -82,7 +74,7 @@ def latest(slug: str):
 
 @bp.route("/<slug>/what-we-heard/v<int:version>")
 def version(slug: str, version: int):
-    consultation = _consultation(slug)
+    consultation = visible_consultation(slug)
     packet = _version(consultation, version)
     newest = latest_published(consultation)
     return _page(consultation, packet, is_latest=newest is not None and newest.id == packet.id)
@@ -90,7 +82,7 @@ def version(slug: str, version: int):
 
 @bp.route("/<slug>/what-we-heard/v<int:version>/packet.<fmt>")
 def download(slug: str, version: int, fmt: str):
-    consultation = _consultation(slug)
+    consultation = visible_consultation(slug)
     packet = _version(consultation, version)
     if fmt not in PUBLIC_FORMATS or packet.content is None:
         abort(404)

@@ -62,7 +62,8 @@ def choose_language():
     return redirect(safe_next(form.next.data, url_for("public.index")), code=303)
 
 
-def _visible_consultation(slug: str) -> Consultation:
+def visible_consultation(slug: str) -> Consultation:
+    """The consultation at this address; a draft only for staff (404 for everyone else)."""
     consultation = db.one_or_404(select(Consultation).where(Consultation.slug == slug))
     is_staff = current_user.is_authenticated and current_user.has_role("staff", "admin")
     if consultation.status == ConsultationStatus.DRAFT and not is_staff:
@@ -170,7 +171,7 @@ def index():
 @bp.route("/consultations/<slug>")
 @no_store
 def consultation(slug: str):
-    consultation = _visible_consultation(slug)
+    consultation = visible_consultation(slug)
     form = build_comment_form(consultation)
     _remember_respondent(form)
     if request.args.get("section", type=record_id):
@@ -207,7 +208,7 @@ def _refused(consultation: Consultation, form: CommentForm, error: ForumError):
 @limiter.limit(_comment_limit, key_func=_account_key)
 @no_store
 def post_comment(slug: str):
-    consultation = _visible_consultation(slug)
+    consultation = visible_consultation(slug)
     form = build_comment_form(consultation, formdata=request.form)
     if not form.validate():
         return render_consultation(consultation, form, status=400)
@@ -297,7 +298,7 @@ def _withdraw(comment: Comment, receipt_token: str | None):
 
 @bp.route("/consultations/<slug>/comments/<int:number>")
 def comment_permalink(slug: str, number: int):
-    consultation = _visible_consultation(slug)
+    consultation = visible_consultation(slug)
     comment = db.one_or_404(
         select(Comment).where(Comment.consultation_id == consultation.id, Comment.number == number)
     )

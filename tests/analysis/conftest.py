@@ -17,3 +17,11 @@ def demo(runner):
     from forum.services.consultations import get_by_slug
 
     return get_by_slug("reimagine-school-safety")
+
+
+@pytest.fixture
+def analysed(runner, demo):
+    """The demo consultation after one analysis run (the real encoder and heads)."""
+    result = runner.invoke(args=["analysis", "run", demo.slug])
+    assert result.exit_code == 0, result.output
+    return demo

@@ -26,13 +26,6 @@ from tests.conftest import user_with_role
 pytestmark = pytest.mark.slow  # the real encoder and models
 
 
-@pytest.fixture
-def analysed(runner, demo):
-    result = runner.invoke(args=["analysis", "run", demo.slug])
-    assert result.exit_code == 0, result.output
-    return demo
-
-
 def build(runner, slug, fmt, path):
     result = runner.invoke(args=["packet", "build", slug, "--format", fmt, "-o", str(path)])
     assert result.exit_code == 0, result.output

@@ -15,13 +15,6 @@ from tests.conftest import user_with_role
 pytestmark = pytest.mark.slow  # the real encoder and models
 
 
-@pytest.fixture
-def analysed(runner, demo):
-    result = runner.invoke(args=["analysis", "run", demo.slug])
-    assert result.exit_code == 0, result.output
-    return demo
-
-
 def test_publishing_a_packet_tells_each_confirmed_follower_once(client, auth, analysed):
     reader = factories.UserFactory(preferred_locale="es")
     unconfirmed_guest = Follow(consultation_id=analysed.id, email="later@example.org")

@@ -21,13 +21,6 @@ from tests.conftest import user_with_role
 pytestmark = pytest.mark.slow  # the real encoder and models
 
 
-@pytest.fixture
-def analysed(runner, demo):
-    result = runner.invoke(args=["analysis", "run", demo.slug])
-    assert result.exit_code == 0, result.output
-    return demo
-
-
 def numeric_slots(value: Any, path: tuple = ()) -> list[tuple]:
     """The path of every number in the content (bools are flags, not numbers)."""
     if isinstance(value, dict):

@@ -13,13 +13,6 @@ from analysis.packet.services import content_for_cli
 pytestmark = pytest.mark.slow  # the real encoder and models
 
 
-@pytest.fixture
-def analysed(runner, demo):
-    result = runner.invoke(args=["analysis", "run", demo.slug])
-    assert result.exit_code == 0, result.output
-    return demo
-
-
 def build(runner, slug, fmt, path):
     result = runner.invoke(args=["packet", "build", slug, "--format", fmt, "-o", str(path)])
     assert result.exit_code == 0, result.output

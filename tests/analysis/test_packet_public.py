@@ -18,13 +18,6 @@ from tests.conftest import user_with_role
 pytestmark = pytest.mark.slow  # the real encoder and models
 
 
-@pytest.fixture
-def analysed(runner, demo):
-    result = runner.invoke(args=["analysis", "run", demo.slug])
-    assert result.exit_code == 0, result.output
-    return demo
-
-
 def late_comment(consultation, text):
     """A comment published after the analysis ran (received now, so after the run's cut-off)."""
     comment = factories.CommentFactory(consultation=consultation, submitted_text=text)
