@@ -53,12 +53,13 @@ def check_quotes(content: dict[str, Any], comments: dict[int, Comment]) -> list[
         for quote in theme["quotes"]:
             verify(f"theme “{theme['label']}”", quote["number"], quote["text"], whole=False)
     for campaign in content["campaigns"]:
-        verify(
-            f"campaign {campaign['key']}",
-            campaign["template_number"],
-            campaign["template_text"],
-            whole=True,
-        )
+        if campaign["template_text"] is not None:
+            verify(
+                f"campaign {campaign['key']}",
+                campaign["template_number"],
+                campaign["template_text"],
+                whole=True,
+            )
         for added in campaign.get("additions", []):
             verify(f"campaign {campaign['key']} addition", added["number"], added["text"], False)
     for entry in content["not_analysed"]:

@@ -96,7 +96,8 @@ def check_quote_footers(content: dict[str, Any], comments: dict[int, Comment]) -
     quoted = [(t["label"], q) for t in content["themes"] for q in t["quotes"]]
     ids = {comments[q["number"]].id for _, q in quoted if q["number"] in comments}
     additions = [a["number"] for c in content["campaigns"] for a in c.get("additions", [])]
-    ids |= {comments[n].id for n in additions if n in comments}
+    letters = [c["template_number"] for c in content["campaigns"] if c["template_text"] is not None]
+    ids |= {comments[n].id for n in additions + letters if n in comments}
     unsafe = unsafe_to_quote(sorted(ids))
     analyses = {
         a.comment_id: a
@@ -107,8 +108,9 @@ def check_quote_footers(content: dict[str, Any], comments: dict[int, Comment]) -
         )
     }
     problems = [
-        f"campaign addition #{n}: the comment is under review, flagged or redacted"
-        for n in additions
+        f"campaign {what} #{n}: the comment is under review, flagged or redacted"
+        for what, numbers in (("addition", additions), ("letter", letters))
+        for n in numbers
         if n in comments and comments[n].id in unsafe
     ]
     for label, quote in quoted:

@@ -101,7 +101,12 @@ def render_docx(content: dict[str, Any]) -> bytes:
             f"{campaign['comments']} comments from {campaign['people']} people, "
             f"template #{campaign['template_number']}:"
         )
-        document.add_paragraph(campaign["template_text"], style="Quote")
+        if campaign["template_text"] is not None:
+            document.add_paragraph(campaign["template_text"], style="Quote")
+        else:
+            document.add_paragraph(
+                "The letter is not quoted: every copy of it is under review, flagged or redacted."
+            )
         if campaign.get("additions"):
             document.add_paragraph(
                 f"{len(campaign['additions'])} "

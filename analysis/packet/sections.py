@@ -236,19 +236,30 @@ def campaign_sections(
         if len(in_period) < 2 or campaign.template_comment_id not in by_id:
             continue
         template = by_id[campaign.template_comment_id]
+
+        # The letter is printed as one sender sent it: the template, or if that is flagged,
+        # held or redacted, a copy that is not, preferring one with nothing added (None when
+        # every copy is unsafe to quote).
+        def added(i: int) -> bool:
+            return bool(i in rows and rows[i].campaign_addition)
+
+        safe = sorted(
+            (i for i in in_period if i not in unsafe), key=lambda i: (added(i), by_id[i].number)
+        )
+        shown = template if template.id not in unsafe else (by_id[safe[0]] if safe else None)
         people = {(by_id[i].author_id, by_id[i].author_name.casefold()) for i in in_period}
         found.append(
             {
                 "key": campaign.key,
                 "comments": len(in_period),
                 "people": len(people),
-                "template_number": template.number,
-                "template_text": template.public_text,
+                "template_number": (shown or template).number,
+                "template_text": shown.public_text if shown is not None else None,
                 # What senders added to the letter, in their own words: often the one new point.
                 "additions": [
                     {"number": by_id[i].number, "text": rows[i].campaign_addition}
                     for i in sorted(in_period, key=lambda i: by_id[i].number)
-                    if i in rows and rows[i].campaign_addition and i not in unsafe
+                    if added(i) and i not in unsafe and (shown is None or i != shown.id)
                 ],
             }
         )

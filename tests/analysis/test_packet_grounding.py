@@ -12,6 +12,7 @@ from sqlalchemy import select
 from analysis.packet.build import PacketError, default_period
 from analysis.packet.grounding import check_packet
 from analysis.packet.models import Packet
+from analysis.packet.sections import unsafe_to_quote
 from analysis.packet.services import content_for_cli
 from extensions import db
 from forum.models import Comment
@@ -174,3 +175,32 @@ def test_quotes_never_come_from_a_flagged_comment_and_footers_match(runner, anal
     rebuilt = content_for_cli(analysed)
     quoted = {q["number"] for t in rebuilt["themes"] for q in t["quotes"]}
     assert quote["number"] not in quoted
+
+
+def test_a_flagged_form_letter_is_printed_from_a_copy_nobody_flagged(runner, analysed, tmp_path):
+    content = content_for_cli(analysed)
+    period = default_period(analysed)
+    numbers = {c["key"]: c["template_number"] for c in content["campaigns"]}
+    by_number = {
+        c.number: c
+        for c in db.session.scalars(select(Comment).where(Comment.consultation_id == analysed.id))
+    }
+    for number in numbers.values():  # a reader flags every letter the packet printed
+        db.session.add(ReviewReason(comment_id=by_number[number].id, source="flag", code="flag"))
+    db.session.commit()
+    first = min(numbers.values())
+    with pytest.raises(PacketError, match=f"campaign letter #{first}: the comment is under"):
+        check_packet(content, analysed, period, {})
+    rebuilt = content_for_cli(analysed)  # passes its own check
+    unsafe = unsafe_to_quote([c.id for c in by_number.values()])
+    for letter in rebuilt["campaigns"]:
+        if letter["template_text"] is None:  # every copy is under review: no quote at all
+            continue
+        shown = by_number[letter["template_number"]]
+        assert shown.id not in unsafe and letter["template_number"] != numbers[letter["key"]]
+        assert letter["template_text"] == shown.public_text
+    if any(letter["template_text"] is None for letter in rebuilt["campaigns"]):
+        html = tmp_path / "packet.html"
+        args = ["packet", "build", analysed.slug, "--format", "html", "-o", str(html)]
+        assert runner.invoke(args=args).exit_code == 0
+        assert "The letter is not quoted: every copy of it is under review" in html.read_text()
