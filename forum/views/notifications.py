@@ -101,14 +101,17 @@ def unsubscribe(token: str):
         abort(404)
     kind, record_id = found
     subject = db.session.get(Follow if kind == "follow" else User, record_id)
+    # Read before the follow is deleted: the page names the consultation afterwards too.
+    title = subject.consultation.title if isinstance(subject, Follow) else None
+    page = {"kind": kind, "subject": subject, "title": title}
     if request.method == "GET":
-        return render_template("forum/unsubscribe.html", kind=kind, subject=subject, done=False)
+        return render_template("forum/unsubscribe.html", done=False, **page)
     if isinstance(subject, Follow):
         following.stop_following(subject)
     elif isinstance(subject, User):
         setattr(subject, "notify_replies" if kind == "replies" else "notify_moderation", False)
     db.session.commit()
-    return render_template("forum/unsubscribe.html", kind=kind, subject=subject, done=True)
+    return render_template("forum/unsubscribe.html", done=True, **page)
 
 
 @bp.route("/account/notifications", methods=["POST"])
