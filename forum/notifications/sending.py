@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import String, cast, exists, literal, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, selectinload
 from werkzeug.routing import BuildError
 
 from extensions import db
@@ -45,6 +45,7 @@ def readers_of(consultation: Consultation) -> list[Reader]:
     follows = db.session.scalars(
         select(Follow)
         .where(Follow.consultation_id == consultation.id, Follow.confirmed_at.is_not(None))
+        .options(selectinload(Follow.user))  # one query for every follower's account
         .order_by(Follow.id)
     )
     for follow in follows:
@@ -97,6 +98,10 @@ def send_reply_notices(now: datetime | None = None) -> int:
             User.email_confirmed_at.is_not(None),
             User.closed_at.is_(None),
             ~already,
+        )
+        .options(
+            selectinload(Comment.parent).selectinload(Comment.author),
+            selectinload(Comment.consultation),
         )
         .order_by(Comment.id)
     ).all()
