@@ -18,8 +18,8 @@ pytestmark = pytest.mark.slow  # real processes: servers, browsers
 HEADINGS = {
     "en": ("Check your email", "You follow this consultation", "Stop these emails",
            "You are unsubscribed", "This link does not work"),
-    "es": ("Revise su correo electrónico", "Sigues esta consulta", "Dejar de recibir estos correos",
-           "Te diste de baja", "Este enlace no funciona"),
+    "es": ("Revise su correo electrónico", "Sigue esta consulta", "Dejar de recibir estos correos",
+           "Se dio de baja", "Este enlace no funciona"),
 }  # fmt: skip
 
 
